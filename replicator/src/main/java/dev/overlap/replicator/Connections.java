@@ -1,0 +1,61 @@
+package dev.overlap.replicator;
+
+import dev.overlap.replicator.config.Endpoint;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * Opens plain JDBC connections to an {@link Endpoint} and turns connection failures into
+ * {@link UserError}s that name the endpoint (never its password) and the likely fix.
+ */
+public final class Connections {
+    private Connections() {
+    }
+
+    /**
+     * @param endpoint the database
+     * @return an open connection in auto-commit mode
+     * @throws UserError when the database cannot be reached or refuses the login
+     */
+    public static Connection open(Endpoint endpoint) {
+        Properties props = endpoint.credentials();
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("ApplicationName", "overlap");
+        try {
+            return DriverManager.getConnection(endpoint.url(), props);
+        } catch (SQLException e) {
+            throw explain(endpoint, e);
+        }
+    }
+
+    /**
+     * @param endpoint the database the failure came from
+     * @param e a failure to connect
+     * @return a one-line error naming the endpoint and the fix
+     */
+    public static UserError explain(Endpoint endpoint, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String where = endpoint.role() + " " + endpoint.display();
+        if (state.equals("28P01") || state.equals("28000") || state.equals("28")) {
+            return new UserError(where + ": login refused for user '" + endpoint.user() + "' (" + firstLine(e)
+                    + "); check " + endpoint.role() + ".user and " + endpoint.role() + ".password");
+        }
+        if (state.equals("3D000")) {
+            return new UserError(where + ": database '" + endpoint.database() + "' does not exist; check "
+                    + endpoint.role() + ".url");
+        }
+        if (state.startsWith("08")) {
+            return new UserError(where + ": cannot connect (" + firstLine(e) + "); check " + endpoint.role()
+                    + ".url and that the server accepts connections from this host");
+        }
+        return new UserError(where + ": " + firstLine(e) + " (SQLState " + state + ")");
+    }
+
+    private static String firstLine(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,237 @@
+package dev.overlap.replicator;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.overlap.lag.MetricsServer;
+import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.lag.PipelineState;
+import dev.overlap.replicator.apply.Applier;
+import dev.overlap.replicator.apply.PostgresDialect;
+import dev.overlap.replicator.apply.SqlDialect;
+import dev.overlap.replicator.config.Engine;
+import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.offset.OffsetStore;
+import dev.overlap.replicator.offset.StoredOffset;
+import dev.overlap.replicator.offset.TargetOffsetBackingStore;
+import dev.overlap.replicator.source.PostgresSource;
+import dev.overlap.replicator.source.ReplicationSlot;
+import dev.overlap.replicator.source.SourceTable;
+import dev.overlap.replicator.stream.ChangeBatch;
+import dev.overlap.replicator.stream.ChangeStream;
+import dev.overlap.replicator.stream.EngineProperties;
+import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.target.PostgresTarget;
+import dev.overlap.replicator.target.TargetTable;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import java.io.IOException;
+import java.net.BindException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running pipeline: ChangeStream → Applier → target, with its offsets, metrics endpoint and
+ * connection pool.
+ *
+ * <p>{@link #start()} first checks source and target (any problem is a {@link UserError} and nothing
+ * is written), then decides where to start from the offset stored in the target:
+ * <ul>
+ *   <li>no stored offset: a new pipeline. A leftover slot of the same name is dropped (it has no
+ *       offset to resume from), and with {@code snapshot: initial} the target tables must be empty.</li>
+ *   <li>an offset taken inside an unfinished initial snapshot: the snapshot restarts from scratch (the
+ *       pipeline's partial copy is deleted from the target, the slot dropped), so that no row is
+ *       copied twice.</li>
+ *   <li>an offset from streaming: the slot must still exist; streaming resumes right after it.</li>
+ * </ul>
+ */
+public final class Pipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final OverlapConfig config;
+    private final PipelineMetrics metrics;
+    private HikariDataSource pool;
+    private MetricsServer metricsServer;
+    private ChangeStream stream;
+
+    /**
+     * @param config the validated configuration
+     * @param metrics where the pipeline's metrics go
+     */
+    public Pipeline(OverlapConfig config, PipelineMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Checks both databases, opens the metrics endpoint and starts streaming.
+     *
+     * @throws UserError when the configuration, a database or a grant is not right; nothing was written
+     */
+    public void start() {
+        if (config.source().engine() != Engine.POSTGRESQL) {
+            throw new UserError(config.source().engine() + " is not supported yet; use a PostgreSQL source and target");
+        }
+        SqlDialect dialect = new PostgresDialect();
+        PostgresSource source = new PostgresSource(config.source());
+        List<SourceTable> tables = source.preflight(config.tables(), config.slotName());
+        Map<TableId, TargetTable> targetTables = new PostgresTarget(config.target(), dialect).preflight(tables);
+        LOG.info("pipeline {}: {} tables from {} to {}", config.pipeline(), tables.size(),
+                config.source().display(), config.target().display());
+
+        pool = targetPool(dialect);
+        OffsetStore offsets = new OffsetStore(config.pipeline(), dialect);
+        StoredOffset stored = resumePoint(source, offsets, dialect, targetTables);
+        TargetOffsetBackingStore.register(config.pipeline(), stored);
+        metricsServer = startMetrics();
+
+        Applier applier = new Applier(pool, dialect, targetTables, offsets, metrics);
+        metrics.state(stored == null && config.snapshot() == OverlapConfig.SnapshotMode.INITIAL
+                ? PipelineState.SNAPSHOTTING : PipelineState.STREAMING);
+        stream = new ChangeStream(EngineProperties.postgres(config, tables), batch -> {
+            applier.apply(batch);
+            trackState(batch);
+        });
+        stream.start();
+    }
+
+    /** @return the address of the metrics endpoint, once started */
+    public java.net.InetSocketAddress metricsAddress() {
+        return metricsServer.address();
+    }
+
+    /**
+     * Waits until the stream stops.
+     *
+     * @param timeoutMs most time to wait, ms
+     * @return whether it stopped
+     * @throws InterruptedException when interrupted
+     */
+    public boolean await(long timeoutMs) throws InterruptedException {
+        return stream.await(timeoutMs);
+    }
+
+    /** @return what stopped the stream, or {@code null} */
+    public Throwable failure() {
+        return stream == null ? null : stream.failure();
+    }
+
+    private void trackState(ChangeBatch batch) {
+        if (metrics.state() == PipelineState.SNAPSHOTTING
+                && !new StoredOffset(Map.of(), Map.copyOf(batch.offset())).snapshotInProgress()) {
+            metrics.state(PipelineState.STREAMING);
+            LOG.info("initial snapshot finished; streaming");
+        }
+    }
+
+    private StoredOffset resumePoint(PostgresSource source, OffsetStore offsets, SqlDialect dialect,
+                                     Map<TableId, TargetTable> tables) {
+        PostgresTarget target = new PostgresTarget(config.target(), dialect);
+        try (Connection c = pool.getConnection()) {
+            try {
+                offsets.createTable(c);
+                c.commit();
+            } catch (SQLException e) {
+                throw new UserError("target " + config.target().display() + ": cannot create table " + OffsetStore.TABLE
+                        + " (" + e.getMessage() + "); grant the user CREATE on the target's schema");
+            }
+            Optional<StoredOffset> stored = offsets.load(c);
+            Optional<ReplicationSlot> slot = source.slot(config.slotName());
+            if (slot.isPresent() && slot.get().active()) {
+                throw new UserError("source " + config.source().display() + ": replication slot " + config.slotName()
+                        + " is in use by backend pid " + slot.get().activePid() + "; is another overlap daemon running pipeline "
+                        + config.pipeline() + "?");
+            }
+            if (stored.isPresent() && stored.get().snapshotInProgress()) {
+                LOG.warn("the initial snapshot of pipeline {} was interrupted; restarting it from scratch", config.pipeline());
+                try (Statement st = c.createStatement()) {
+                    for (TableId id : tables.keySet()) {
+                        st.executeUpdate("DELETE FROM " + dialect.table(id));
+                    }
+                }
+                offsets.delete(c);
+                c.commit();
+                stored = Optional.empty();
+            }
+            if (stored.isEmpty()) {
+                if (slot.isPresent()) {
+                    LOG.info("dropping replication slot {}, left without an offset by an earlier start", config.slotName());
+                    source.dropSlot(config.slotName());
+                }
+                TableId nonEmpty = config.snapshot() == OverlapConfig.SnapshotMode.INITIAL
+                        ? target.firstNonEmpty(c, tables.keySet()) : null;
+                c.commit();
+                if (nonEmpty != null) {
+                    throw new UserError("target " + config.target().display() + ": table " + nonEmpty + " already holds rows,"
+                            + " but the initial snapshot needs empty target tables; truncate them on the target, or set snapshot: never"
+                            + " if the target already holds the data");
+                }
+                LOG.info("new pipeline {}: {}", config.pipeline(), config.snapshot() == OverlapConfig.SnapshotMode.INITIAL
+                        ? "initial snapshot, then streaming" : "streaming from now on, no snapshot");
+                return null;
+            }
+            if (slot.isEmpty()) {
+                throw new UserError("source " + config.source().display() + ": replication slot " + config.slotName()
+                        + " is gone, but the target holds offset " + stored.get().offset() + "; the changes since cannot be"
+                        + " recovered. To start over: truncate the target tables and DELETE FROM " + OffsetStore.TABLE
+                        + " WHERE pipeline = '" + config.pipeline() + "'");
+            }
+            LOG.info("resuming pipeline {} from offset {}", config.pipeline(), stored.get().offset());
+            return stored.get();
+        } catch (SQLException e) {
+            throw Connections.explain(config.target(), e);
+        }
+    }
+
+    private HikariDataSource targetPool(SqlDialect dialect) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("overlap-target");
+        hikari.setJdbcUrl(config.target().url());
+        hikari.setUsername(config.target().user());
+        hikari.setPassword(config.target().password().reveal());
+        hikari.setAutoCommit(false);
+        hikari.setMaximumPoolSize(2);
+        hikari.setConnectionInitSql(dialect.applySessionSql());
+        hikari.addDataSourceProperty("stringtype", "unspecified");
+        hikari.addDataSourceProperty("ApplicationName", "overlap-" + config.pipeline());
+        hikari.setMetricRegistry(metrics.registry());
+        return new HikariDataSource(hikari);
+    }
+
+    private MetricsServer startMetrics() {
+        new JvmMemoryMetrics().bindTo(metrics.registry());
+        new JvmGcMetrics().bindTo(metrics.registry());
+        new JvmThreadMetrics().bindTo(metrics.registry());
+        try {
+            MetricsServer server = MetricsServer.start(config.metricsListen(), metrics);
+            LOG.info("metrics on http://{}:{}/metrics", server.address().getHostString(), server.address().getPort());
+            return server;
+        } catch (BindException e) {
+            throw new UserError("metrics.listen " + config.metricsListen().getHostString() + ":" + config.metricsListen().getPort()
+                    + " is in use; stop what listens there or set metrics.listen to a free port");
+        } catch (IOException e) {
+            throw new UserError("metrics.listen " + config.metricsListen() + ": " + e.getMessage());
+        }
+    }
+
+    /** Stops streaming after the batch in hand, then closes the endpoint and the pool. */
+    @Override
+    public void close() {
+        if (stream != null) {
+            stream.close();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        metrics.state(PipelineState.STOPPED);
+    }
+}

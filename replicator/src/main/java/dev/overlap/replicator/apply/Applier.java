@@ -1,0 +1,238 @@
+package dev.overlap.replicator.apply;
+
+import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.replicator.offset.OffsetStore;
+import dev.overlap.replicator.stream.ChangeBatch;
+import dev.overlap.replicator.stream.RowChange;
+import dev.overlap.replicator.stream.RowChange.Op;
+import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.target.TargetColumn;
+import dev.overlap.replicator.target.TargetTable;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes change batches to the target: one transaction per batch holding the rows and the source
+ * position after them ({@link OffsetStore}), so that a crash at any point loses and duplicates
+ * nothing.
+ *
+ * <p>Per table, a batch runs: the replay of a TRUNCATE, then multi-row deletes by key, then
+ * multi-row upserts (tables with a primary key, after {@link BatchPlan} coalesced changes per key);
+ * or, for a table without one, its changes in order (runs of inserts as multi-row inserts, updates
+ * and deletes one row each, matched on the before-image). A transient failure (lost connection,
+ * serialization failure, deadlock) rolls back and retries the whole batch with exponential backoff;
+ * any other failure rolls back and is thrown, and the batch's offset is not advanced.
+ */
+public final class Applier {
+    private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+    private static final int MAX_ROWS_PER_STATEMENT = 1000;
+    private static final int MAX_ATTEMPTS = 6;
+
+    private final DataSource target;
+    private final SqlDialect dialect;
+    private final Map<TableId, TargetTable> tables;
+    private final OffsetStore offsets;
+    private final PipelineMetrics metrics;
+
+    /**
+     * @param target pooled connections to the target, auto-commit off
+     * @param dialect the target's SQL dialect
+     * @param tables the shapes of the replicated tables on the target
+     * @param offsets where the position is stored
+     * @param metrics counters updated after each commit
+     */
+    public Applier(DataSource target, SqlDialect dialect, Map<TableId, TargetTable> tables, OffsetStore offsets,
+                   PipelineMetrics metrics) {
+        this.target = target;
+        this.dialect = dialect;
+        this.tables = Map.copyOf(tables);
+        this.offsets = offsets;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Applies one batch and its position in one transaction.
+     *
+     * @param batch the changes and the source position after them
+     * @throws ApplyException when the batch cannot be applied (after retries for transient failures);
+     *         nothing of the batch is then committed
+     * @throws InterruptedException when interrupted while waiting to retry
+     */
+    public void apply(ChangeBatch batch) throws InterruptedException {
+        BatchPlan plan = BatchPlan.of(batch.changes());
+        long backoffMs = 500;
+        for (int attempt = 1; ; attempt++) {
+            long start = System.nanoTime();
+            try {
+                write(plan, batch);
+                metrics.batchApplied(System.nanoTime() - start);
+                count(plan);
+                return;
+            } catch (SQLException e) {
+                if (!transientFailure(e) || attempt == MAX_ATTEMPTS) {
+                    metrics.error("apply_fatal");
+                    throw new ApplyException("applying a batch of " + batch.changes().size() + " changes failed ("
+                            + "SQLState " + e.getSQLState() + "): " + e.getMessage(), e);
+                }
+                metrics.error("apply_retry");
+                LOG.warn("apply failed transiently (SQLState {}: {}); retry {} of {} in {} ms",
+                        e.getSQLState(), e.getMessage(), attempt, MAX_ATTEMPTS - 1, backoffMs);
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            }
+        }
+    }
+
+    private void write(BatchPlan plan, ChangeBatch batch) throws SQLException {
+        try (Connection connection = target.getConnection()) {
+            try {
+                for (BatchPlan.TablePlan table : plan.tables()) {
+                    writeTable(connection, table);
+                }
+                offsets.save(connection, batch.partition(), batch.offset());
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection, e);
+                throw e;
+            }
+        }
+    }
+
+    private void writeTable(Connection connection, BatchPlan.TablePlan plan) throws SQLException {
+        TargetTable table = tables.get(plan.table);
+        if (table == null) {
+            throw new ApplyException("change for table " + plan.table + ", which the pipeline did not select at start;"
+                    + " restart overlap to pick up new tables", null);
+        }
+        String name = dialect.table(plan.table);
+        if (plan.truncate) {
+            try (Statement st = connection.createStatement()) {
+                st.executeUpdate(dialect.deleteAll(name));
+            }
+        }
+        if (!table.keyColumns().isEmpty()) {
+            List<String> key = table.keyColumns();
+            writeChunked(connection, table, key, plan.deletes(), n -> dialect.deleteByKey(name, key, n));
+            for (List<RowChange> group : plan.upsertsByColumns()) {
+                List<String> columns = BatchPlan.availableColumns(group.get(0));
+                writeChunked(connection, table, columns, group, n -> dialect.upsert(name, columns, key, n));
+            }
+        } else {
+            writeInOrder(connection, table, name, plan.inOrder);
+        }
+    }
+
+    /**
+     * Runs one statement per chunk of rows, binding the given columns of each row in order.
+     *
+     * @param sqlForRows the statement for a chunk of n rows
+     */
+    private void writeChunked(Connection connection, TargetTable table, List<String> columns, List<RowChange> rows,
+                              IntFunction<String> sqlForRows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        TargetColumn[] targetColumns = columns.stream().map(table::column).toArray(TargetColumn[]::new);
+        int chunk = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, dialect.maxParameters() / columns.size()));
+        for (int from = 0; from < rows.size(); from += chunk) {
+            int count = Math.min(chunk, rows.size() - from);
+            try (PreparedStatement ps = connection.prepareStatement(sqlForRows.apply(count))) {
+                int index = 1;
+                for (RowChange row : rows.subList(from, from + count)) {
+                    for (TargetColumn column : targetColumns) {
+                        dialect.bind(ps, index++, row.row().get(column.name()), column);
+                    }
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** A table without a primary key: changes in source order, each update or delete hitting one row. */
+    private void writeInOrder(Connection connection, TargetTable table, String name, List<RowChange> changes)
+            throws SQLException {
+        List<RowChange> inserts = new ArrayList<>();
+        for (RowChange change : changes) {
+            if (change.op() == Op.CREATE || change.op() == Op.READ) {
+                if (!inserts.isEmpty() && !inserts.get(0).row().keySet().equals(change.row().keySet())) {
+                    insertAll(connection, table, name, inserts);
+                }
+                inserts.add(change);
+                continue;
+            }
+            insertAll(connection, table, name, inserts);
+            Map<String, Object> before = change.op() == Op.DELETE ? change.row() : change.before();
+            if (before == null) {
+                throw new ApplyException("update of " + table.id() + " carries no before-image; set REPLICA IDENTITY FULL"
+                        + " on the source table", null);
+            }
+            List<TargetColumn> where = new ArrayList<>();
+            before.forEach((column, value) -> {
+                if (value != RowChange.UNAVAILABLE) {
+                    where.add(table.column(column));
+                }
+            });
+            List<String> set = change.op() == Op.DELETE ? List.of() : BatchPlan.availableColumns(change);
+            String sql = change.op() == Op.DELETE ? dialect.deleteOneRow(name, where) : dialect.updateOneRow(name, set, where);
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                int index = 1;
+                for (String column : set) {
+                    dialect.bind(ps, index++, change.row().get(column), table.column(column));
+                }
+                for (TargetColumn column : where) {
+                    dialect.bind(ps, index++, before.get(column.name()), column);
+                }
+                if (ps.executeUpdate() == 0) {
+                    metrics.error("row_not_found");
+                    LOG.warn("{} on {} matched no target row: the target differs from the source; run overlap verify",
+                            change.op(), table.id());
+                }
+            }
+        }
+        insertAll(connection, table, name, inserts);
+    }
+
+    private void insertAll(Connection connection, TargetTable table, String name, List<RowChange> rows) throws SQLException {
+        if (!rows.isEmpty()) {
+            List<String> columns = List.copyOf(rows.get(0).row().keySet());
+            writeChunked(connection, table, columns, rows, n -> dialect.insert(name, columns, n));
+            rows.clear();
+        }
+    }
+
+    private void count(BatchPlan plan) {
+        for (BatchPlan.TablePlan table : plan.tables()) {
+            for (Op op : Op.values()) {
+                long events = table.events[op.ordinal()];
+                if (events > 0) {
+                    metrics.applied(table.table.toString(), op.code(), events);
+                }
+            }
+        }
+    }
+
+    private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "57P01", "57P02", "57P03", "53300", "55P03");
+
+    private static boolean transientFailure(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || TRANSIENT_STATES.contains(state));
+    }
+
+    private static void rollback(Connection connection, Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.overlap.replicator.apply;
+
+import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.target.TargetColumn;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The SQL the {@link Applier} runs on one engine: multi-row upserts and deletes, identifier quoting
+ * and value binding. Statements use {@code ?} parameters in row-major order (row 1's columns, then
+ * row 2's, and so on).
+ */
+public interface SqlDialect {
+
+    /** @return the most bind parameters one statement may carry */
+    int maxParameters();
+
+    /** @return SQL run once on each new apply connection, or {@code null} for none */
+    String applySessionSql();
+
+    /**
+     * @param identifier a name as in the catalog
+     * @return it quoted for this engine
+     */
+    String quote(String identifier);
+
+    /**
+     * @param id a table
+     * @return its schema-qualified, quoted name
+     */
+    default String table(TableId id) {
+        return quote(id.schema()) + "." + quote(id.table());
+    }
+
+    /**
+     * A multi-row upsert: insert the rows, or update every non-key column where the key exists.
+     *
+     * @param table quoted table name
+     * @param columns the columns given for each row
+     * @param keyColumns the primary key columns (a subset of {@code columns})
+     * @param rows number of rows
+     * @return the statement, {@code rows * columns.size()} parameters
+     */
+    String upsert(String table, List<String> columns, List<String> keyColumns, int rows);
+
+    /**
+     * @param table quoted table name
+     * @param columns the columns given for each row
+     * @param rows number of rows
+     * @return a plain multi-row insert of {@code rows * columns.size()} parameters
+     */
+    default String insert(String table, List<String> columns, int rows) {
+        return "INSERT INTO " + table + " " + columnList(columns) + " VALUES " + valueRows(columns.size(), rows);
+    }
+
+    /**
+     * @param table quoted table name
+     * @param keyColumns primary key columns
+     * @param rows number of keys
+     * @return a delete of the rows with these keys, {@code rows * keyColumns.size()} parameters
+     */
+    default String deleteByKey(String table, List<String> keyColumns, int rows) {
+        String key = keyColumns.size() == 1 ? quote(keyColumns.get(0)) : columnList(keyColumns);
+        String values = keyColumns.size() == 1 ? placeholders(rows) : "(" + valueRows(keyColumns.size(), rows) + ")";
+        return "DELETE FROM " + table + " WHERE " + key + " IN " + values;
+    }
+
+    /**
+     * @param table quoted table name
+     * @return a statement that removes every row (the replay of a source TRUNCATE), without cascading
+     */
+    default String deleteAll(String table) {
+        return "DELETE FROM " + table;
+    }
+
+    /**
+     * For a table without a primary key: change one row equal to the before-image.
+     *
+     * @param table quoted table name
+     * @param set columns to set, parameters first
+     * @param where before-image columns to match, parameters after those of {@code set}
+     * @return the statement; it changes at most one row even when duplicates exist
+     */
+    String updateOneRow(String table, List<String> set, List<TargetColumn> where);
+
+    /**
+     * For a table without a primary key: delete one row equal to the before-image.
+     *
+     * @param table quoted table name
+     * @param where before-image columns to match
+     * @return the statement; it deletes at most one row even when duplicates exist
+     */
+    String deleteOneRow(String table, List<TargetColumn> where);
+
+    /**
+     * Binds one value converted by {@link dev.overlap.replicator.stream.ValueConverter}.
+     *
+     * @param statement the statement
+     * @param index 1-based parameter index
+     * @param value the value, {@code null} for SQL NULL
+     * @param column the target column it goes into
+     * @throws SQLException when the driver rejects the value
+     */
+    void bind(PreparedStatement statement, int index, Object value, TargetColumn column) throws SQLException;
+
+    /** @return {@code ("a", "b")} with each name quoted */
+    default String columnList(List<String> columns) {
+        StringJoiner joiner = new StringJoiner(", ", "(", ")");
+        columns.forEach(c -> joiner.add(quote(c)));
+        return joiner.toString();
+    }
+
+    /** @return {@code (?, ?), (?, ?)}: {@code rows} groups of {@code width} parameters */
+    static String valueRows(int width, int rows) {
+        String row = placeholders(width);
+        StringBuilder sb = new StringBuilder(rows * (row.length() + 2));
+        for (int i = 0; i < rows; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(row);
+        }
+        return sb.toString();
+    }
+
+    /** @return {@code (?, ?, ?)} with {@code count} parameters */
+    static String placeholders(int count) {
+        StringBuilder sb = new StringBuilder(count * 3 + 2).append('(');
+        for (int i = 0; i < count; i++) {
+            sb.append(i == 0 ? "?" : ", ?");
+        }
+        return sb.append(')').toString();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.overlap.replicator.cli;
+
+import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.lag.PipelineState;
+import dev.overlap.replicator.Pipeline;
+import dev.overlap.replicator.config.ConfigLoader;
+import dev.overlap.replicator.config.OverlapConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code overlap run}: the daemon. Streams until SIGTERM or SIGINT, which let the batch in hand finish
+ * and exit 0; exits 1 when the stream fails, 2 on a configuration or preflight problem.
+ */
+@Command(name = "run", description = "Replicate the source to the target until stopped (SIGTERM drains and exits 0).")
+public final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = "--config", required = true, description = "path of overlap.yml")
+    private Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        OverlapConfig cfg = new ConfigLoader().load(config);
+        PipelineMetrics metrics = new PipelineMetrics(cfg.pipeline());
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        try (Pipeline pipeline = new Pipeline(cfg, metrics)) {
+            pipeline.start();
+            while (stop.getCount() > 0) {
+                if (pipeline.await(200)) {
+                    break;
+                }
+            }
+            if (pipeline.failure() != null) {
+                metrics.state(PipelineState.FAILED);
+                LOG.error("pipeline {} stopped: {}", cfg.pipeline(), rootMessage(pipeline.failure()), pipeline.failure());
+                return ExitCode.FAILURE;
+            }
+            LOG.info("stopping pipeline {}: finishing the batch in hand", cfg.pipeline());
+        }
+        LOG.info("pipeline {} stopped", cfg.pipeline());
+        return ExitCode.OK;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable cause = t;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (cause: " + cause.getMessage() + ")";
+    }
+}

@@ -1,0 +1,47 @@
+package dev.overlap.replicator.config;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * A validated {@code overlap.yml}: every value checked, every secret resolved. Built by
+ * {@link ConfigLoader}; see the README's configuration reference for each key.
+ *
+ * @param pipeline name of the pipeline: tags every metric and names the replication slot and publication
+ * @param source the database read from
+ * @param target the database written to
+ * @param tables which source tables to replicate
+ * @param snapshot whether to copy existing rows before streaming
+ * @param maxBatchRows most change events per apply transaction (rows)
+ * @param metricsListen address of the HTTP endpoint serving {@code /metrics}
+ * @param adminToken bearer token for the admin POST endpoints, or {@code null} when not set
+ * @param promote settings of the cutover
+ */
+public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, TableFilter tables,
+                            SnapshotMode snapshot, int maxBatchRows, InetSocketAddress metricsListen,
+                            Secret adminToken, Promote promote) {
+
+    /** Whether a new pipeline copies the existing rows first. */
+    public enum SnapshotMode {
+        /** copy every selected table, then stream */
+        INITIAL,
+        /** stream only the changes from now on; the target already holds the rows */
+        NEVER
+    }
+
+    /** What promote verifies before opening the target. */
+    public enum VerifyMode { NONE, COUNTS, CHECKSUM }
+
+    /**
+     * @param maxLag the largest replication lag at which promote starts
+     * @param verify what promote verifies between catch-up and opening the target
+     * @param timeout how long promote waits for the catch-up before it aborts
+     */
+    public record Promote(Duration maxLag, VerifyMode verify, Duration timeout) {
+    }
+
+    /** @return the replication slot and publication name on a PostgreSQL source: {@code overlap_<pipeline>} */
+    public String slotName() {
+        return "overlap_" + pipeline;
+    }
+}

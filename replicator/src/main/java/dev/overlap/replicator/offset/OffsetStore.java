@@ -1,0 +1,109 @@
+package dev.overlap.replicator.offset;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.overlap.replicator.apply.SqlDialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Keeps the applied source position in the target, in table {@code overlap_offsets}, one row per
+ * pipeline. {@link #save} runs inside the Applier's transaction, so the rows of a batch and the
+ * position after it commit together or not at all: a restart resumes exactly after the last
+ * committed batch.
+ *
+ * <p>Columns: {@code pipeline} (key), {@code source_partition} and {@code source_offset} (Debezium's
+ * maps as JSON), {@code updated_at}.
+ */
+public final class OffsetStore {
+    /** Name of the offsets table on the target. */
+    public static final String TABLE = "overlap_offsets";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private static final List<String> COLUMNS = List.of("pipeline", "source_partition", "source_offset", "updated_at");
+
+    private final String pipeline;
+    private final SqlDialect dialect;
+    private final String saveSql;
+
+    /**
+     * @param pipeline the pipeline whose row this store reads and writes
+     * @param dialect the target's dialect
+     */
+    public OffsetStore(String pipeline, SqlDialect dialect) {
+        this.pipeline = pipeline;
+        this.dialect = dialect;
+        this.saveSql = dialect.upsert(dialect.quote(TABLE), COLUMNS, List.of("pipeline"), 1)
+                .replace(" OVERRIDING SYSTEM VALUE", "");
+    }
+
+    /**
+     * Creates the table when it does not exist.
+     *
+     * @throws SQLException when the target refuses (missing CREATE privilege)
+     */
+    public void createTable(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS " + dialect.quote(TABLE) + " (pipeline VARCHAR(64) PRIMARY KEY,"
+                    + " source_partition TEXT NOT NULL, source_offset TEXT NOT NULL, updated_at TIMESTAMP NOT NULL)");
+        }
+    }
+
+    /**
+     * @return the stored position of this pipeline, or empty when it has none (a new pipeline)
+     * @throws SQLException when the table cannot be read
+     */
+    public Optional<StoredOffset> load(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT source_partition, source_offset FROM "
+                + dialect.quote(TABLE) + " WHERE pipeline = ?")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new StoredOffset(JSON.readValue(rs.getString(1), MAP), JSON.readValue(rs.getString(2), MAP)));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(TABLE + " holds an unreadable offset for pipeline " + pipeline, e);
+        }
+    }
+
+    /**
+     * Writes the position, in the caller's transaction.
+     *
+     * @param partition Debezium source partition
+     * @param offset Debezium source offset
+     * @throws SQLException when the write fails; the caller rolls back
+     */
+    public void save(Connection connection, Map<String, ?> partition, Map<String, ?> offset) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(saveSql)) {
+            ps.setString(1, pipeline);
+            ps.setString(2, JSON.writeValueAsString(partition));
+            ps.setString(3, JSON.writeValueAsString(offset));
+            ps.setObject(4, java.time.LocalDateTime.now(java.time.ZoneOffset.UTC));
+            ps.executeUpdate();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise the source offset " + offset, e);
+        }
+    }
+
+    /**
+     * Forgets the position, so that the next start is a new pipeline.
+     *
+     * @throws SQLException when the delete fails
+     */
+    public void delete(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + dialect.quote(TABLE) + " WHERE pipeline = ?")) {
+            ps.setString(1, pipeline);
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.overlap.replicator.source;
+
+import dev.overlap.replicator.Connections;
+import dev.overlap.replicator.UserError;
+import dev.overlap.replicator.config.Endpoint;
+import dev.overlap.replicator.config.TableFilter;
+import dev.overlap.replicator.stream.TableId;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The PostgreSQL source: checks that it can be replicated from before anything starts, and manages the
+ * pipeline's replication slot.
+ *
+ * <p>Checks, each a {@link UserError} naming the fix: {@code wal_level = logical}; the REPLICATION
+ * attribute; SELECT on every selected table; a primary key or REPLICA IDENTITY FULL on every selected
+ * table; the publication exists or can be created (CREATE PUBLICATION … FOR TABLE needs ownership of
+ * the tables); a free replication slot.
+ */
+public final class PostgresSource {
+    private static final String TABLES_SQL = """
+            SELECT n.nspname, c.relname, c.relreplident,
+                   has_table_privilege(c.oid, 'SELECT') AS can_select,
+                   pg_has_role(c.relowner, 'USAGE') AS owned,
+                   ARRAY(SELECT a.attname FROM pg_attribute a
+                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)::text[] AS columns,
+                   ARRAY(SELECT a.attname FROM pg_index i
+                         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                         WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY k.ord)::text[] AS pk
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'r' AND NOT c.relispartition
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+            ORDER BY 1, 2""";
+
+    private final Endpoint endpoint;
+
+    /** @param endpoint the source database */
+    public PostgresSource(Endpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * Checks the source and resolves the table selection.
+     *
+     * @param filter which tables to replicate
+     * @param publication the publication the pipeline streams from
+     * @return the selected tables, sorted by schema and name
+     * @throws UserError naming the first problem found and its fix
+     */
+    public List<SourceTable> preflight(TableFilter filter, String publication) {
+        try (Connection c = Connections.open(endpoint)) {
+            String walLevel = single(c, "SHOW wal_level");
+            if (!walLevel.equals("logical")) {
+                throw error("wal_level is '" + walLevel + "'; set wal_level = logical in postgresql.conf"
+                        + " (ALTER SYSTEM SET wal_level = logical) and restart PostgreSQL");
+            }
+            boolean superuser;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname = current_user")) {
+                rs.next();
+                superuser = rs.getBoolean(1);
+                if (!superuser && !rs.getBoolean(2)) {
+                    throw error("user '" + endpoint.user() + "' lacks the REPLICATION attribute; as a superuser run"
+                            + " ALTER ROLE " + endpoint.user() + " REPLICATION");
+                }
+            }
+            List<SourceTable> tables = new ArrayList<>();
+            List<String> notOwned = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES_SQL)) {
+                while (rs.next()) {
+                    TableId id = new TableId(rs.getString(1), rs.getString(2));
+                    if (!filter.selects(id.schema(), id.table())) {
+                        continue;
+                    }
+                    if (!rs.getBoolean("can_select")) {
+                        throw error("user '" + endpoint.user() + "' lacks SELECT on " + id + "; run GRANT SELECT ON ALL TABLES IN SCHEMA "
+                                + id.schema() + " TO " + endpoint.user());
+                    }
+                    List<String> pk = strings(rs.getArray("pk"));
+                    if (pk.isEmpty() && !"f".equals(rs.getString("relreplident"))) {
+                        throw error("table " + id + " has no primary key and REPLICA IDENTITY is not FULL; add a primary key"
+                                + " or run ALTER TABLE " + id + " REPLICA IDENTITY FULL");
+                    }
+                    if (!rs.getBoolean("owned")) {
+                        notOwned.add(id.toString());
+                    }
+                    tables.add(new SourceTable(id, strings(rs.getArray("columns")), pk));
+                }
+            }
+            if (tables.isEmpty()) {
+                throw error("no table matches tables " + filter + "; check tables.include and tables.exclude");
+            }
+            if (!superuser && !notOwned.isEmpty() && !exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication)) {
+                throw error("publication " + publication + " does not exist and user '" + endpoint.user()
+                        + "' does not own " + notOwned.get(0) + ", so cannot create it; as the tables' owner run CREATE PUBLICATION "
+                        + publication + " FOR TABLE " + tables.stream().map(t -> t.id().toString()).collect(Collectors.joining(", ")));
+            }
+            return tables;
+        } catch (SQLException e) {
+            throw Connections.explain(endpoint, e);
+        }
+    }
+
+    /**
+     * @param name slot name
+     * @return the slot, or empty when it does not exist
+     * @throws UserError when the source cannot be read
+     */
+    public Optional<ReplicationSlot> slot(String name) {
+        try (Connection c = Connections.open(endpoint);
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT active_pid, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ReplicationSlot(name, (Integer) rs.getObject(1), rs.getString(2)));
+            }
+        } catch (SQLException e) {
+            throw Connections.explain(endpoint, e);
+        }
+    }
+
+    /**
+     * Drops a slot, so that the source stops keeping WAL for it.
+     *
+     * @param name slot name
+     * @throws UserError when the slot cannot be dropped (it is active, or the user may not)
+     */
+    public void dropSlot(String name) {
+        try (Connection c = Connections.open(endpoint);
+             PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, name);
+            ps.execute();
+        } catch (SQLException e) {
+            throw error("cannot drop replication slot " + name + ": " + e.getMessage());
+        }
+    }
+
+    private UserError error(String problem) {
+        return new UserError("source " + endpoint.display() + ": " + problem);
+    }
+
+    private static String single(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static boolean exists(Connection c, String sql, String parameter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static List<String> strings(Array array) throws SQLException {
+        return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+    }
+}

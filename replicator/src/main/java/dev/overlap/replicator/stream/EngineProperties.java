@@ -1,0 +1,68 @@
+package dev.overlap.replicator.stream;
+
+import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.offset.TargetOffsetBackingStore;
+import dev.overlap.replicator.source.SourceTable;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the Debezium engine and connector properties of a pipeline. The value conversions of
+ * {@link ValueConverter} rely on the settings made here.
+ */
+public final class EngineProperties {
+    private static final Pattern REGEX_META = Pattern.compile("[\\\\^$.|?*+()\\[\\]{},]");
+
+    private EngineProperties() {
+    }
+
+    /**
+     * @param config the pipeline configuration
+     * @param tables the selected source tables, listed explicitly to the connector
+     * @return properties for the PostgreSQL connector with pgoutput
+     */
+    public static Properties postgres(OverlapConfig config, List<SourceTable> tables) {
+        Properties p = common(config, tables);
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", config.slotName());
+        p.setProperty("publication.name", config.slotName());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("interval.handling.mode", "string");
+        p.setProperty("snapshot.mode", config.snapshot() == OverlapConfig.SnapshotMode.INITIAL ? "initial" : "no_data");
+        return p;
+    }
+
+    private static Properties common(OverlapConfig config, List<SourceTable> tables) {
+        Properties p = new Properties();
+        p.setProperty("name", config.pipeline());
+        p.setProperty("topic.prefix", config.pipeline());
+        p.setProperty("offset.storage", TargetOffsetBackingStore.class.getName());
+        p.setProperty(TargetOffsetBackingStore.PIPELINE_PROPERTY, config.pipeline());
+        p.setProperty("offset.flush.interval.ms", "0");
+        p.setProperty("database.hostname", config.source().host());
+        p.setProperty("database.port", Integer.toString(config.source().port()));
+        p.setProperty("database.user", config.source().user());
+        p.setProperty("database.password", config.source().password().reveal());
+        p.setProperty("database.dbname", config.source().database());
+        p.setProperty("table.include.list", tables.stream()
+                .map(t -> quote(t.id().schema()) + "\\." + quote(t.id().table()))
+                .collect(Collectors.joining(",")));
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("skipped.operations", "none");
+        p.setProperty("decimal.handling.mode", "precise");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("max.batch.size", Integer.toString(config.maxBatchRows()));
+        p.setProperty("max.queue.size", Integer.toString(config.maxBatchRows() * 4));
+        p.setProperty("poll.interval.ms", "50");
+        p.setProperty("heartbeat.interval.ms", "5000");
+        return p;
+    }
+
+    private static String quote(String name) {
+        return REGEX_META.matcher(name).replaceAll("\\\\$0");
+    }
+}
