@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class Pipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
+    private static final long SLOT_RELEASE_WAIT_MS = 15_000;
+
     private final OverlapConfig config;
     private final PipelineMetrics metrics;
     private HikariDataSource pool;
@@ -82,14 +84,13 @@ public final class Pipeline implements AutoCloseable {
         PostgresSource source = new PostgresSource(config.source());
         List<SourceTable> tables = source.preflight(config.tables(), config.slotName());
         Map<TableId, TargetTable> targetTables = new PostgresTarget(config.target(), dialect).preflight(tables);
+        metricsServer = startMetrics();
         LOG.info("pipeline {}: {} tables from {} to {}", config.pipeline(), tables.size(),
                 config.source().display(), config.target().display());
-
         pool = targetPool(dialect);
         OffsetStore offsets = new OffsetStore(config.pipeline(), dialect);
         StoredOffset stored = resumePoint(source, offsets, dialect, targetTables);
         TargetOffsetBackingStore.register(config.pipeline(), stored);
-        metricsServer = startMetrics();
 
         Applier applier = new Applier(pool, dialect, targetTables, offsets, metrics);
         metrics.state(stored == null && config.snapshot() == OverlapConfig.SnapshotMode.INITIAL
@@ -99,6 +100,7 @@ public final class Pipeline implements AutoCloseable {
             trackState(batch);
         });
         stream.start();
+        LOG.info("metrics on http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
     }
 
     /** @return the address of the metrics endpoint, once started */
@@ -142,7 +144,7 @@ public final class Pipeline implements AutoCloseable {
                         + " (" + e.getMessage() + "); grant the user CREATE on the target's schema");
             }
             Optional<StoredOffset> stored = offsets.load(c);
-            Optional<ReplicationSlot> slot = source.slot(config.slotName());
+            Optional<ReplicationSlot> slot = awaitInactiveSlot(source);
             if (slot.isPresent() && slot.get().active()) {
                 throw new UserError("source " + config.source().display() + ": replication slot " + config.slotName()
                         + " is in use by backend pid " + slot.get().activePid() + "; is another overlap daemon running pipeline "
@@ -189,6 +191,25 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * A daemon killed a moment ago may still hold the slot until the source notices the dropped
+     * connection; waits up to {@value #SLOT_RELEASE_WAIT_MS} ms for it to become inactive.
+     */
+    private Optional<ReplicationSlot> awaitInactiveSlot(PostgresSource source) {
+        long deadline = System.currentTimeMillis() + SLOT_RELEASE_WAIT_MS;
+        Optional<ReplicationSlot> slot = source.slot(config.slotName());
+        while (slot.isPresent() && slot.get().active() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            slot = source.slot(config.slotName());
+        }
+        return slot;
+    }
+
     private HikariDataSource targetPool(SqlDialect dialect) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("overlap-target");
@@ -209,9 +230,7 @@ public final class Pipeline implements AutoCloseable {
         new JvmGcMetrics().bindTo(metrics.registry());
         new JvmThreadMetrics().bindTo(metrics.registry());
         try {
-            MetricsServer server = MetricsServer.start(config.metricsListen(), metrics);
-            LOG.info("metrics on http://{}:{}/metrics", server.address().getHostString(), server.address().getPort());
-            return server;
+            return MetricsServer.start(config.metricsListen(), metrics);
         } catch (BindException e) {
             throw new UserError("metrics.listen " + config.metricsListen().getHostString() + ":" + config.metricsListen().getPort()
                     + " is in use; stop what listens there or set metrics.listen to a free port");

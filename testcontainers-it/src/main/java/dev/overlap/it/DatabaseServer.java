@@ -1,0 +1,78 @@
+package dev.overlap.it;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/**
+ * A real database server for tests and benchmarks (DESIGN.md, "Real databases in tests"):
+ * Testcontainers when a Docker daemon is reachable, otherwise server binaries that Maven downloaded
+ * ({@link EmbeddedPostgresRoute}). Either way a superuser and a JDBC URL on localhost.
+ */
+public interface DatabaseServer extends AutoCloseable {
+
+    /**
+     * Starts a PostgreSQL server configured for logical replication.
+     *
+     * @return the running server
+     */
+    static DatabaseServer postgres() {
+        return postgres(Map.of());
+    }
+
+    /**
+     * @param settings postgresql.conf settings on top of the logical-replication ones
+     * @return the running server
+     */
+    static DatabaseServer postgres(Map<String, String> settings) {
+        return ContainerPostgresRoute.dockerAvailable() ? ContainerPostgresRoute.start(settings) : EmbeddedPostgresRoute.start(settings);
+    }
+
+    /** @return how the server runs: {@code testcontainers} or {@code embedded} */
+    String route();
+
+    /**
+     * @param database database name
+     * @return its JDBC URL
+     */
+    String jdbcUrl(String database);
+
+    /** @return the superuser's name */
+    String superuser();
+
+    /** @return the superuser's password */
+    String superuserPassword();
+
+    /**
+     * Makes the server check passwords for one role on TCP connections (the embedded route trusts
+     * every login otherwise).
+     *
+     * @param role the role whose logins must give the right password
+     * @throws SQLException when the server configuration cannot be changed
+     */
+    void requirePassword(String role) throws SQLException;
+
+    /**
+     * @param database database name
+     * @return a superuser connection in auto-commit mode
+     * @throws SQLException when the server refuses
+     */
+    default Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), superuser(), superuserPassword());
+    }
+
+    /**
+     * @param name database to create
+     * @throws SQLException when it cannot be created
+     */
+    default void createDatabase(String name) throws SQLException {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE \"" + name + "\"");
+        }
+    }
+
+    @Override
+    void close();
+}

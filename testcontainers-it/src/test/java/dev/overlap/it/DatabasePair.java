@@ -1,0 +1,166 @@
+package dev.overlap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.replicator.Pipeline;
+import dev.overlap.replicator.config.ConfigLoader;
+import dev.overlap.replicator.config.OverlapConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * A source database and a target database of the same name on the shared servers, with what the
+ * tests do with them: write a config, run a pipeline in this JVM or as a daemon process, read rows
+ * and wait until both sides hold the same rows.
+ */
+final class DatabasePair {
+    static final String PASSWORD_VARIABLE = "OVERLAP_TEST_PASSWORD";
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    final String name;
+    final DatabaseServer sourceServer = Servers.source();
+    final DatabaseServer targetServer = Servers.target();
+
+    private DatabasePair(String name) {
+        this.name = name;
+    }
+
+    /**
+     * @param prefix what the test is about; the databases and the pipeline get a unique name from it
+     * @return a new pair of empty databases
+     */
+    static DatabasePair create(String prefix) throws SQLException {
+        DatabasePair pair = new DatabasePair(prefix + "_" + COUNTER.incrementAndGet() + "_" + ProcessHandle.current().pid());
+        pair.sourceServer.createDatabase(pair.name);
+        pair.targetServer.createDatabase(pair.name);
+        return pair;
+    }
+
+    Connection source() throws SQLException {
+        return sourceServer.connect(name);
+    }
+
+    Connection target() throws SQLException {
+        return targetServer.connect(name);
+    }
+
+    /** Runs the same SQL on source and target (the schema, as pg_dump --schema-only would restore it). */
+    void onBoth(String sql) throws SQLException {
+        execute(source(), sql);
+        execute(target(), sql);
+    }
+
+    static void execute(Connection connection, String sql) throws SQLException {
+        try (connection; Statement st = connection.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    void onSource(String sql) throws SQLException {
+        execute(source(), sql);
+    }
+
+    /** @return the config YAML of this pair's pipeline, with extra lines appended */
+    String configYaml(String... extraLines) {
+        return """
+                pipeline: %s
+                source:
+                  url: %s
+                  user: %s
+                  password: ${env:%s}
+                target:
+                  url: %s
+                  user: %s
+                  password: ${env:%s}
+                metrics:
+                  listen: 127.0.0.1:0
+                """.formatted(name, sourceServer.jdbcUrl(name), sourceServer.superuser(), PASSWORD_VARIABLE,
+                targetServer.jdbcUrl(name), targetServer.superuser(), PASSWORD_VARIABLE) + String.join("\n", extraLines);
+    }
+
+    Path writeConfig(String yaml) throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "it-configs"));
+        Path file = dir.resolve(name + ".yml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    /** Starts the pipeline in this JVM; close it to stop. */
+    Pipeline startPipeline(String... extraLines) {
+        OverlapConfig config = new ConfigLoader(Map.of(PASSWORD_VARIABLE, sourceServer.superuserPassword())::get)
+                .parse(configYaml(extraLines), name + ".yml");
+        Pipeline pipeline = new Pipeline(config, new PipelineMetrics(config.pipeline()));
+        pipeline.start();
+        return pipeline;
+    }
+
+    /** @return every row of the table as PostgreSQL's text form of the record, sorted */
+    static List<String> rows(Connection connection, String table) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (connection; Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT t::text FROM " + table + " t ORDER BY 1")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
+    /** @return the user tables of the source database, schema-qualified */
+    List<String> sourceTables() throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Connection c = source(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables"
+                     + " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND tablename NOT LIKE 'overlap\\_%' ORDER BY 1")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        }
+        return tables;
+    }
+
+    /** @return every table's rows on one side */
+    Map<String, List<String>> snapshot(boolean sourceSide) throws SQLException {
+        Map<String, List<String>> all = new LinkedHashMap<>();
+        for (String table : sourceTables()) {
+            all.put(table, rows(sourceSide ? source() : target(), table));
+        }
+        return all;
+    }
+
+    /**
+     * Waits until every table holds the same rows on both sides.
+     *
+     * @param timeout most time to wait
+     * @return the rows, once equal
+     * @throws org.awaitility.core.ConditionTimeoutException when they still differ after the timeout
+     */
+    Map<String, List<String>> awaitIdentical(Duration timeout) throws SQLException {
+        try {
+            return await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                    .until(() -> {
+                        Map<String, List<String>> source = snapshot(true);
+                        return Objects.equals(source, snapshot(false)) ? source : null;
+                    }, Objects::nonNull);
+        } catch (ConditionTimeoutException e) {
+            Map<String, List<String>> source = snapshot(true);
+            assertThat(snapshot(false)).as("target rows %s after waiting", timeout).isEqualTo(source);
+            return source;
+        }
+    }
+}
