@@ -10,9 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
 /**
- * The HTTP endpoint Prometheus scrapes: {@code GET /metrics} (text exposition format 0.0.4) and
- * {@code GET /health} (200 while streaming, 503 otherwise). Served by the JDK's built-in HTTP server
- * on one daemon thread.
+ * The daemon's HTTP endpoint: {@code GET /metrics} (Prometheus text exposition format 0.0.4),
+ * {@code GET /health} (200 while streaming with lag below the threshold, 503 otherwise, body: the
+ * state) and {@code GET /status} ({@link StatusReport} as JSON). Served by the JDK's built-in HTTP
+ * server on one daemon thread.
  */
 public final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
@@ -24,18 +25,22 @@ public final class MetricsServer implements AutoCloseable {
     /**
      * @param listen address to bind, loopback unless configured otherwise; port 0 picks a free port
      * @param metrics the pipeline's metrics
+     * @param lag the pipeline's lag monitor
      * @return the running server
      * @throws BindException when the port is in use
      * @throws IOException when the server cannot start otherwise
      */
-    public static MetricsServer start(InetSocketAddress listen, PipelineMetrics metrics) throws IOException {
+    public static MetricsServer start(InetSocketAddress listen, PipelineMetrics metrics, LagMonitor lag) throws IOException {
         HttpServer server = HttpServer.create(listen, 16);
         server.createContext("/metrics", exchange ->
                 respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         server.createContext("/health", exchange -> {
-            boolean healthy = metrics.state() == PipelineState.STREAMING;
-            respond(exchange, healthy ? 200 : 503, "text/plain; charset=utf-8", metrics.state().label() + "\n");
+            boolean healthy = lag.healthy();
+            respond(exchange, healthy ? 200 : 503, "text/plain; charset=utf-8", String.format(java.util.Locale.ROOT,
+                    "%s, lag %.3f s (max %.3f s)%n", metrics.state().label(), lag.lagSeconds(), lag.maxLag().toMillis() / 1000.0));
         });
+        server.createContext("/status", exchange ->
+                respond(exchange, 200, "application/json", StatusReport.of(metrics, lag).toJson() + "\n"));
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "overlap-metrics-http");
             t.setDaemon(true);

@@ -7,8 +7,13 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -17,15 +22,36 @@ import java.util.concurrent.atomic.AtomicReference;
  * Applier records after each commit while the HTTP endpoint scrapes.
  */
 public final class PipelineMetrics {
+    private static final long RATE_WINDOW_MS = 10_000;
+
+    private final String pipeline;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Tags tags;
     private final Timer batchTimer;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final AtomicReference<PipelineState> state = new AtomicReference<>(PipelineState.STARTING);
+    private final AtomicLong appliedTotal = new AtomicLong();
+    private final AtomicInteger snapshotTablesRemaining = new AtomicInteger();
+    private final AtomicReference<LastError> lastError = new AtomicReference<>();
+    private final AtomicReference<String> position = new AtomicReference<>();
+    private final Deque<long[]> rateSamples = new ArrayDeque<>();
+    private final Instant startedAt = Instant.now();
+
+    /**
+     * The newest error.
+     *
+     * @param kind short class, e.g. {@code apply_retry}
+     * @param message one line, never containing a secret
+     * @param at when it happened
+     */
+    public record LastError(String kind, String message, Instant at) {
+    }
 
     /** @param pipeline the pipeline name, the {@code pipeline} tag of every metric */
     public PipelineMetrics(String pipeline) {
+        this.pipeline = pipeline;
         this.tags = Tags.of("pipeline", pipeline);
+        registry.config().commonTags(tags);
         this.batchTimer = Timer.builder("overlap.apply.batch")
                 .description("Time per apply transaction on the target")
                 .tags(tags)
@@ -39,21 +65,43 @@ public final class PipelineMetrics {
                     .tags(tags.and("state", s.label()))
                     .register(registry);
         }
+        Gauge.builder("overlap.snapshot.tables.remaining", snapshotTablesRemaining, AtomicInteger::get)
+                .description("Tables the initial snapshot has not finished yet")
+                .tags(tags)
+                .register(registry);
     }
 
-    /** @return the registry, for further meters (JVM, connection pool) and for scraping */
+    /** @return the pipeline name */
+    public String pipeline() {
+        return pipeline;
+    }
+
+    /** @return the registry, for further meters (lag, JVM, connection pool) and for scraping */
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** @return the {@code pipeline} tag every meter carries */
+    public Tags tags() {
+        return tags;
     }
 
     /** @param next the state the pipeline is now in */
     public void state(PipelineState next) {
         state.set(next);
+        if (next != PipelineState.SNAPSHOTTING && next != PipelineState.STARTING) {
+            snapshotTablesRemaining.set(0);
+        }
     }
 
     /** @return the pipeline's current state */
     public PipelineState state() {
         return state.get();
+    }
+
+    /** @param tables tables whose initial snapshot has not finished */
+    public void snapshotTablesRemaining(int tables) {
+        snapshotTablesRemaining.set(tables);
     }
 
     /**
@@ -64,21 +112,41 @@ public final class PipelineMetrics {
      * @param rows how many events
      */
     public void applied(String table, String op, long rows) {
-        counters.computeIfAbsent("applied|" + table + "|" + op, k -> Counter.builder("overlap.events.applied")
+        counter("applied|" + table + "|" + op, () -> Counter.builder("overlap.events.applied")
                 .description("Change events applied to the target")
-                .tags(tags.and("table", table, "op", op))
-                .register(registry)).increment(rows);
+                .tags(tags.and("table", table, "op", op))).increment(rows);
         if (op.equals("r")) {
-            counters.computeIfAbsent("snapshot|" + table, k -> Counter.builder("overlap.snapshot.rows")
+            counter("snapshot|" + table, () -> Counter.builder("overlap.snapshot.rows")
                     .description("Rows copied by the initial snapshot")
-                    .tags(tags.and("table", table))
-                    .register(registry)).increment(rows);
+                    .tags(tags.and("table", table))).increment(rows);
+        }
+        long total = appliedTotal.addAndGet(rows);
+        long now = System.currentTimeMillis();
+        synchronized (rateSamples) {
+            rateSamples.addLast(new long[] {now, total});
+            while (rateSamples.size() > 2 && rateSamples.peekFirst()[0] < now - RATE_WINDOW_MS) {
+                rateSamples.removeFirst();
+            }
         }
     }
 
-    /** @return change events applied so far, all tables and ops (snapshot rows included) */
+    /** @return change events applied since start, all tables and ops (snapshot rows included) */
     public long appliedTotal() {
-        return (long) registry.find("overlap.events.applied").counters().stream().mapToDouble(Counter::count).sum();
+        return appliedTotal.get();
+    }
+
+    /** @return events applied per second over about the last 10 s; 0 when nothing was applied then */
+    public double rowsPerSecond() {
+        long now = System.currentTimeMillis();
+        synchronized (rateSamples) {
+            if (rateSamples.isEmpty() || rateSamples.peekLast()[0] < now - RATE_WINDOW_MS) {
+                return 0;
+            }
+            long[] first = rateSamples.peekFirst();
+            long[] last = rateSamples.peekLast();
+            long span = Math.max(now - first[0], 1000);
+            return (last[1] - first[1]) * 1000.0 / span;
+        }
     }
 
     /** @param nanos duration of one committed apply transaction, ns */
@@ -86,16 +154,45 @@ public final class PipelineMetrics {
         batchTimer.record(Duration.ofNanos(nanos));
     }
 
-    /** @param kind short error class, e.g. {@code target_connection} or {@code fatal} */
-    public void error(String kind) {
-        counters.computeIfAbsent("error|" + kind, k -> Counter.builder("overlap.errors")
+    /** @param sourcePosition the source position of the last committed batch, e.g. {@code lsn=0/16B3748}, or {@code null} */
+    public void position(String sourcePosition) {
+        position.set(sourcePosition);
+    }
+
+    /** @return the source position of the last committed batch, or {@code null} before the first */
+    public String position() {
+        return position.get();
+    }
+
+    /**
+     * Counts an error ({@code overlap_errors_total{kind}}) and keeps it as the last error.
+     *
+     * @param kind short error class, e.g. {@code apply_retry}, {@code heartbeat}, {@code fatal}
+     * @param message one line; must not contain a secret
+     */
+    public void error(String kind, String message) {
+        counter("error|" + kind, () -> Counter.builder("overlap.errors")
                 .description("Errors, retried and fatal")
-                .tags(tags.and("kind", kind))
-                .register(registry)).increment();
+                .tags(tags.and("kind", kind))).increment();
+        lastError.set(new LastError(kind, message, Instant.now()));
+    }
+
+    /** @return the newest error, or {@code null} when there was none */
+    public LastError lastError() {
+        return lastError.get();
+    }
+
+    /** @return when these metrics (the pipeline) started */
+    public Instant startedAt() {
+        return startedAt;
     }
 
     /** @return the Prometheus text exposition of every meter */
     public String scrape() {
         return registry.scrape();
+    }
+
+    private Counter counter(String key, java.util.function.Supplier<Counter.Builder> builder) {
+        return counters.computeIfAbsent(key, k -> builder.get().register(registry));
     }
 }

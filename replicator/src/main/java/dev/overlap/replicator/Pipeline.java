@@ -2,6 +2,7 @@ package dev.overlap.replicator;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.overlap.lag.LagMonitor;
 import dev.overlap.lag.MetricsServer;
 import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.lag.PipelineState;
@@ -15,10 +16,12 @@ import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.offset.TargetOffsetBackingStore;
 import dev.overlap.replicator.source.PostgresSource;
 import dev.overlap.replicator.source.ReplicationSlot;
+import dev.overlap.replicator.source.SourceProbe;
 import dev.overlap.replicator.source.SourceTable;
 import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.ChangeStream;
 import dev.overlap.replicator.stream.EngineProperties;
+import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.TableId;
 import dev.overlap.replicator.target.PostgresTarget;
 import dev.overlap.replicator.target.TargetTable;
@@ -30,15 +33,21 @@ import java.net.BindException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running pipeline: ChangeStream → Applier → target, with its offsets, metrics endpoint and
- * connection pool.
+ * One running pipeline: ChangeStream → Applier → target, with its offsets, heartbeat and lag monitor,
+ * metrics endpoint and connection pool.
  *
  * <p>{@link #start()} first checks source and target (any problem is a {@link UserError} and nothing
  * is written), then decides where to start from the offset stored in the target:
@@ -55,9 +64,14 @@ public final class Pipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
     private static final long SLOT_RELEASE_WAIT_MS = 15_000;
+    private static final long HEARTBEAT_INTERVAL_MS = 1_000;
 
     private final OverlapConfig config;
     private final PipelineMetrics metrics;
+    private final Set<TableId> snapshotTablesSeen = ConcurrentHashMap.newKeySet();
+    private TableId heartbeatTable;
+    private LagMonitor lag;
+    private SourceProbe probe;
     private HikariDataSource pool;
     private MetricsServer metricsServer;
     private ChangeStream stream;
@@ -83,24 +97,42 @@ public final class Pipeline implements AutoCloseable {
         SqlDialect dialect = new PostgresDialect();
         PostgresSource source = new PostgresSource(config.source());
         List<SourceTable> tables = source.preflight(config.tables(), config.slotName());
-        Map<TableId, TargetTable> targetTables = new PostgresTarget(config.target(), dialect).preflight(tables);
+        heartbeatTable = source.prepareHeartbeat(config.slotName(), dialect);
+        List<SourceTable> streamed = new ArrayList<>(tables);
+        streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline")));
+        createTargetHeartbeatTable(dialect);
+        Map<TableId, TargetTable> targetTables = new PostgresTarget(config.target(), dialect).preflight(streamed);
+        lag = new LagMonitor(metrics, config.promote().maxLag());
         metricsServer = startMetrics();
         LOG.info("pipeline {}: {} tables from {} to {}", config.pipeline(), tables.size(),
                 config.source().display(), config.target().display());
         pool = targetPool(dialect);
         OffsetStore offsets = new OffsetStore(config.pipeline(), dialect);
-        StoredOffset stored = resumePoint(source, offsets, dialect, targetTables);
+        Map<TableId, TargetTable> userTables = new LinkedHashMap<>(targetTables);
+        userTables.remove(heartbeatTable);
+        StoredOffset stored = resumePoint(source, offsets, dialect, userTables);
         TargetOffsetBackingStore.register(config.pipeline(), stored);
 
         Applier applier = new Applier(pool, dialect, targetTables, offsets, metrics);
-        metrics.state(stored == null && config.snapshot() == OverlapConfig.SnapshotMode.INITIAL
-                ? PipelineState.SNAPSHOTTING : PipelineState.STREAMING);
-        stream = new ChangeStream(EngineProperties.postgres(config, tables), batch -> {
+        if (stored == null && config.snapshot() == OverlapConfig.SnapshotMode.INITIAL) {
+            metrics.state(PipelineState.SNAPSHOTTING);
+            metrics.snapshotTablesRemaining(tables.size());
+        } else {
+            metrics.state(PipelineState.STREAMING);
+        }
+        stream = new ChangeStream(EngineProperties.postgres(config, streamed), batch -> {
             applier.apply(batch);
-            trackState(batch);
+            afterCommit(batch, tables.size());
         });
         stream.start();
+        probe = new SourceProbe(config.source(), config.pipeline(), config.slotName(), heartbeatTable, dialect, metrics, lag);
+        probe.start(HEARTBEAT_INTERVAL_MS);
         LOG.info("metrics on http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
+    }
+
+    /** @return the pipeline's lag monitor, once started */
+    public LagMonitor lag() {
+        return lag;
     }
 
     /** @return the address of the metrics endpoint, once started */
@@ -124,11 +156,42 @@ public final class Pipeline implements AutoCloseable {
         return stream == null ? null : stream.failure();
     }
 
-    private void trackState(ChangeBatch batch) {
+    /** Bookkeeping after a batch committed: heartbeat lag, position, snapshot progress and state. */
+    private void afterCommit(ChangeBatch batch, int tableCount) {
+        for (RowChange change : batch.changes()) {
+            Instant heartbeat = SourceProbe.heartbeatTime(change, heartbeatTable, config.pipeline());
+            if (heartbeat != null) {
+                lag.heartbeatApplied(heartbeat);
+            } else if (change.op() == RowChange.Op.READ && metrics.state() == PipelineState.SNAPSHOTTING
+                    && snapshotTablesSeen.add(change.table())) {
+                metrics.snapshotTablesRemaining(tableCount - snapshotTablesSeen.size() + 1);
+            }
+        }
+        metrics.position(describe(batch.offset()));
         if (metrics.state() == PipelineState.SNAPSHOTTING
                 && !new StoredOffset(Map.of(), Map.copyOf(batch.offset())).snapshotInProgress()) {
             metrics.state(PipelineState.STREAMING);
             LOG.info("initial snapshot finished; streaming");
+        }
+    }
+
+    /** @return a PostgreSQL LSN as {@code lsn 0/16B3748}, any other offset as its map */
+    private static String describe(Map<String, ?> offset) {
+        Object lsn = offset.get("lsn");
+        if (lsn instanceof Number n) {
+            long value = n.longValue();
+            return "lsn " + Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT) + "/"
+                    + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
+        }
+        return offset.toString();
+    }
+
+    private void createTargetHeartbeatTable(SqlDialect dialect) {
+        try (Connection c = Connections.open(config.target())) {
+            SourceProbe.createTable(c, heartbeatTable.schema(), dialect);
+        } catch (SQLException e) {
+            throw new UserError("target " + config.target().display() + ": cannot create " + heartbeatTable + " ("
+                    + e.getMessage() + "); grant the user CREATE on schema " + heartbeatTable.schema());
         }
     }
 
@@ -230,7 +293,7 @@ public final class Pipeline implements AutoCloseable {
         new JvmGcMetrics().bindTo(metrics.registry());
         new JvmThreadMetrics().bindTo(metrics.registry());
         try {
-            return MetricsServer.start(config.metricsListen(), metrics);
+            return MetricsServer.start(config.metricsListen(), metrics, lag);
         } catch (BindException e) {
             throw new UserError("metrics.listen " + config.metricsListen().getHostString() + ":" + config.metricsListen().getPort()
                     + " is in use; stop what listens there or set metrics.listen to a free port");
@@ -242,6 +305,9 @@ public final class Pipeline implements AutoCloseable {
     /** Stops streaming after the batch in hand, then closes the endpoint and the pool. */
     @Override
     public void close() {
+        if (probe != null) {
+            probe.close();
+        }
         if (stream != null) {
             stream.close();
         }

@@ -80,11 +80,12 @@ public final class Applier {
                 return;
             } catch (SQLException e) {
                 if (!transientFailure(e) || attempt == MAX_ATTEMPTS) {
-                    metrics.error("apply_fatal");
-                    throw new ApplyException("applying a batch of " + batch.changes().size() + " changes failed ("
-                            + "SQLState " + e.getSQLState() + "): " + e.getMessage(), e);
+                    ApplyException failure = new ApplyException("applying a batch of " + batch.changes().size()
+                            + " changes failed (SQLState " + e.getSQLState() + "): " + e.getMessage(), e);
+                    metrics.error("apply_fatal", failure.getMessage());
+                    throw failure;
                 }
-                metrics.error("apply_retry");
+                metrics.error("apply_retry", "SQLState " + e.getSQLState() + ": " + e.getMessage());
                 LOG.warn("apply failed transiently (SQLState {}: {}); retry {} of {} in {} ms",
                         e.getSQLState(), e.getMessage(), attempt, MAX_ATTEMPTS - 1, backoffMs);
                 Thread.sleep(backoffMs);
@@ -193,7 +194,7 @@ public final class Applier {
                     dialect.bind(ps, index++, before.get(column.name()), column);
                 }
                 if (ps.executeUpdate() == 0) {
-                    metrics.error("row_not_found");
+                    metrics.error("row_not_found", change.op() + " on " + table.id() + " matched no target row");
                     LOG.warn("{} on {} matched no target row: the target differs from the source; run overlap verify",
                             change.op(), table.id());
                 }

@@ -2,6 +2,7 @@ package dev.overlap.replicator.source;
 
 import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.UserError;
+import dev.overlap.replicator.apply.SqlDialect;
 import dev.overlap.replicator.config.Endpoint;
 import dev.overlap.replicator.config.TableFilter;
 import dev.overlap.replicator.stream.TableId;
@@ -106,6 +107,46 @@ public final class PostgresSource {
                         + publication + " FOR TABLE " + tables.stream().map(t -> t.id().toString()).collect(Collectors.joining(", ")));
             }
             return tables;
+        } catch (SQLException e) {
+            throw Connections.explain(endpoint, e);
+        }
+    }
+
+    /**
+     * Creates the heartbeat table in the user's current schema and makes sure an existing publication
+     * carries it (a publication Overlap creates itself lists it from the start).
+     *
+     * @param publication the pipeline's publication
+     * @param dialect the source's dialect
+     * @return the heartbeat table
+     * @throws UserError when the table cannot be created or published, naming the statement to run
+     */
+    public TableId prepareHeartbeat(String publication, SqlDialect dialect) {
+        try (Connection c = Connections.open(endpoint)) {
+            String schema = single(c, "SELECT current_schema()");
+            if (schema == null) {
+                throw error("user '" + endpoint.user() + "' has no current schema (search_path); set one with ALTER ROLE "
+                        + endpoint.user() + " SET search_path = public");
+            }
+            TableId table;
+            try {
+                table = SourceProbe.createTable(c, schema, dialect);
+            } catch (SQLException e) {
+                throw error("cannot create the heartbeat table " + schema + "." + SourceProbe.TABLE + " (" + e.getMessage()
+                        + "); run GRANT CREATE ON SCHEMA " + schema + " TO " + endpoint.user());
+            }
+            if (exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication)
+                    && !exists(c, "SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND tablename = '" + SourceProbe.TABLE
+                    + "' AND schemaname = current_schema()", publication)) {
+                String alter = "ALTER PUBLICATION " + publication + " ADD TABLE " + dialect.table(table);
+                try (Statement st = c.createStatement()) {
+                    st.execute(alter);
+                } catch (SQLException e) {
+                    throw error("publication " + publication + " lacks the heartbeat table and user '" + endpoint.user()
+                            + "' cannot add it; as the publication's owner run " + alter);
+                }
+            }
+            return table;
         } catch (SQLException e) {
             throw Connections.explain(endpoint, e);
         }
