@@ -1,56 +1,276 @@
 package dev.overlap.checksum;
 
-import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Compares tables between two PostgreSQL databases by row count and the sum of a 64-bit hash of each
- * row's text form, both computed inside each database so that no row crosses the network.
- *
- * <p>The hash of a row is the first 64 bits of the MD5 of its {@code record::text} form, read as a
- * signed bigint and summed as numeric: equal rows give equal sums whatever their order, and a single
- * changed, missing or extra row changes the sum except with probability about 2^-64.
+ * Verifies that a target holds the same rows as a source (DESIGN.md, "Verification"), table by table:
+ * <ol>
+ *   <li>describe each table on both sides and count its rows;</li>
+ *   <li>cut it into primary-key chunks sized to take about {@link VerifyOptions#chunkTime} each
+ *       ({@link ChunkPlanner}, {@link ChunkSizer}), and compare each chunk's count and hash sum computed
+ *       inside both databases ({@link ChecksumDialect});</li>
+ *   <li>bisect a differing chunk down to rows and name the missing, extra and different keys
+ *       ({@link ChunkComparer}), re-checking under live replication.</li>
+ * </ol>
+ * {@link VerifyOptions#threads} workers, each with one source and one target connection, share the
+ * chunks of all tables (round robin over the tables), so both tables and chunks run in parallel. Memory
+ * stays bounded: only digests, chunk bounds and the rows of ranges of at most
+ * {@link VerifyOptions#bisectRows} rows reach the JVM.
  */
 public final class Verifier {
+    private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
+    private final ChecksumDialect dialect;
+    private final Databases databases;
+    private final VerifyOptions options;
+    private final ReplicationWatermark watermark;
+    private final VerifyProgress progress;
 
     /**
-     * @param source connection to the source
-     * @param target connection to the target
-     * @param tables tables as {@code {schema, table}} pairs
-     * @return one result per table, in the given order
-     * @throws SQLException when a table cannot be read on either side
+     * @param dialect the SQL of both sides' engine
+     * @param databases opens the connections
+     * @param options how to run
+     * @param watermark the replication watermark when replication runs during the verification, else {@code null}
+     * @param progress where progress goes; started here, closed by the caller
      */
-    public List<TableResult> compare(Connection source, Connection target, List<String[]> tables) throws SQLException {
-        List<TableResult> results = new ArrayList<>(tables.size());
-        for (String[] table : tables) {
-            results.add(new TableResult(table[0] + "." + table[1], digest(source, table), digest(target, table)));
+    public Verifier(ChecksumDialect dialect, Databases databases, VerifyOptions options, ReplicationWatermark watermark,
+                    VerifyProgress progress) {
+        this.dialect = dialect;
+        this.databases = databases;
+        this.options = options;
+        this.watermark = watermark;
+        this.progress = progress;
+    }
+
+    /** One table being verified: its schemas, counts, chunk plan and findings. */
+    private static final class TableRun {
+        final TableName name;
+        final TableSchema source;
+        final TableSchema targetAsDescribed;
+        final TableSchema target;
+        final String note;
+        final ChunkPlanner planner;
+        final ChunkSizer sizer;
+        final TableTally tally;
+        volatile long sourceRows = -1;
+        volatile long targetRows = -1;
+
+        /**
+         * @param source the table on the source, or null when missing there
+         * @param targetAsDescribed the table on the target, or null when missing there
+         * @param target the target's table aligned to the source's column order, or null when not comparable
+         */
+        TableRun(TableName name, TableSchema source, TableSchema targetAsDescribed, TableSchema target, String note,
+                 VerifyOptions options) {
+            this.name = name;
+            this.source = source;
+            this.targetAsDescribed = targetAsDescribed;
+            this.target = target;
+            this.note = note;
+            this.sizer = new ChunkSizer(options.chunkTime(), options.initialChunkRows(),
+                    Math.min(100, options.initialChunkRows()), 5_000_000);
+            this.planner = new ChunkPlanner(source != null && source.hasKey(), sizer);
+            this.tally = new TableTally(name.toString(), options.maxDifferences());
         }
-        return results;
+
+        boolean comparable() {
+            return source != null && target != null;
+        }
+
+        TableReport report() {
+            return tally.report(sourceRows, targetRows, note, comparable());
+        }
+    }
+
+    /** A worker's two connections. */
+    private record Worker(Connection source, Connection target) implements AutoCloseable {
+        @Override
+        public void close() throws SQLException {
+            try (source; target) {
+                // closes both
+            }
+        }
     }
 
     /**
-     * @param connection a PostgreSQL connection
-     * @param table {@code {schema, table}}
-     * @return the table's digest on that side
-     * @throws SQLException when the table cannot be read
+     * @param tables the tables to compare, as they exist on the source
+     * @return the report, tables in the given order
+     * @throws SQLException when a database fails (connection lost, permission denied...)
+     * @throws InterruptedException when interrupted
      */
-    public TableDigest digest(Connection connection, String[] table) throws SQLException {
-        String name = quote(table[0]) + "." + quote(table[1]);
-        String sql = "SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric), 0)"
-                + " FROM " + name + " AS t";
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            BigDecimal sum = rs.getBigDecimal(2);
-            return new TableDigest(rs.getLong(1), sum.toBigIntegerExact());
+    public VerifyReport verify(List<TableName> tables) throws SQLException, InterruptedException {
+        long start = System.nanoTime();
+        List<Worker> workers = new ArrayList<>();
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
+            Thread t = new Thread(r, "verify-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int i = 0; i < options.threads(); i++) {
+                workers.add(openWorker());
+            }
+            List<TableRun> runs = describe(workers.get(0), tables);
+            ConcurrentLinkedQueue<TableRun> toCount = new ConcurrentLinkedQueue<>(runs);
+            runAll(pool, workers, worker -> () -> {
+                for (TableRun run = toCount.poll(); run != null; run = toCount.poll()) {
+                    count(worker, run);
+                }
+                return null;
+            });
+            progress.start(runs.stream().mapToLong(r -> Math.max(0, r.sourceRows)).sum());
+            Deque<TableRun> toChunk = new ArrayDeque<>(runs.stream().filter(TableRun::comparable).toList());
+            runAll(pool, workers, worker -> () -> {
+                chunks(worker, toChunk);
+                return null;
+            });
+            List<TableReport> reports = runs.stream().map(TableRun::report).toList();
+            int different = (int) reports.stream().filter(r -> !r.equal()).count();
+            return new VerifyReport(different == 0, reports.size(), different,
+                    reports.stream().mapToLong(r -> Math.max(0, r.sourceRows())).sum(),
+                    Math.round((System.nanoTime() - start) / 1e6) / 1e3, watermark != null, reports);
+        } finally {
+            pool.shutdownNow();
+            for (Worker worker : workers) {
+                try {
+                    worker.close();
+                } catch (SQLException e) {
+                    LOG.debug("closing a verify connection failed", e);
+                }
+            }
         }
     }
 
-    private static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
+    private Worker openWorker() throws SQLException {
+        Connection source = databases.openSource();
+        try {
+            Connection target = databases.openTarget();
+            Worker worker = new Worker(source, target);
+            dialect.prepareSession(source);
+            dialect.prepareSession(target);
+            return worker;
+        } catch (SQLException | RuntimeException e) {
+            source.close();
+            throw e;
+        }
+    }
+
+    private List<TableRun> describe(Worker worker, List<TableName> tables) throws SQLException {
+        List<TableRun> runs = new ArrayList<>();
+        for (TableName name : tables) {
+            Optional<TableSchema> source = dialect.describe(worker.source(), name);
+            Optional<TableSchema> target = dialect.describe(worker.target(), name);
+            if (source.isEmpty() || target.isEmpty()) {
+                runs.add(new TableRun(name, source.orElse(null), target.orElse(null), null,
+                        "missing on the " + (source.isEmpty() ? "source" : "target"), options));
+                continue;
+            }
+            Optional<TableSchema> aligned = align(source.get(), target.get());
+            String note = aligned.isEmpty()
+                    ? "columns or primary keys differ: source " + shape(source.get()) + ", target " + shape(target.get())
+                    : source.get().hasKey() ? null
+                    : "no primary key: compared as one whole-table count and hash; row-level differences need a key";
+            runs.add(new TableRun(name, source.get(), target.get(), aligned.orElse(null), note, options));
+            if (note != null) {
+                LOG.warn("{}: {}", name, note);
+            }
+        }
+        return runs;
+    }
+
+    /** @return the target's schema with columns and key in the source's order, or empty when they differ */
+    private static Optional<TableSchema> align(TableSchema source, TableSchema target) {
+        Map<String, TableSchema.Column> byName = target.columns().stream()
+                .collect(Collectors.toMap(TableSchema.Column::name, Function.identity()));
+        if (!byName.keySet().equals(Set.copyOf(source.columnNames()))
+                || !target.key().stream().map(TableSchema.Column::name).toList()
+                .equals(source.key().stream().map(TableSchema.Column::name).toList())) {
+            return Optional.empty();
+        }
+        return Optional.of(new TableSchema(target.name(), source.columns().stream().map(c -> byName.get(c.name())).toList(),
+                target.key()));
+    }
+
+    private static String shape(TableSchema table) {
+        return table.columnNames() + " key " + table.key().stream().map(TableSchema.Column::name).toList();
+    }
+
+    private void count(Worker worker, TableRun run) throws SQLException {
+        if (run.source != null) {
+            run.sourceRows = new TableSide(worker.source(), dialect, run.source).count();
+        }
+        if (run.targetAsDescribed != null) {
+            run.targetRows = new TableSide(worker.target(), dialect, run.targetAsDescribed).count();
+        }
+    }
+
+    /** Takes chunks round robin over the tables until every table is covered. */
+    private void chunks(Worker worker, Deque<TableRun> tables) throws SQLException, InterruptedException {
+        while (true) {
+            TableRun run;
+            KeyRange range;
+            TableSide source;
+            synchronized (tables) {
+                run = tables.pollFirst();
+                if (run == null) {
+                    return;
+                }
+                source = new TableSide(worker.source(), dialect, run.source);
+                Optional<KeyRange> next = run.planner.next(source);
+                if (next.isEmpty()) {
+                    continue;
+                }
+                range = next.get();
+                tables.addLast(run);
+            }
+            TableSide target = new TableSide(worker.target(), dialect, run.target);
+            long started = System.nanoTime();
+            ChunkDigest digest = new ChunkComparer(source, target, run.source, options, watermark, run.tally).compare(range);
+            run.sizer.record(digest.rows(), Duration.ofNanos(System.nanoTime() - started));
+            progress.advance(digest.rows());
+        }
+    }
+
+    /** Runs one task per worker on the pool and waits for all; the first failure is rethrown. */
+    private static void runAll(ExecutorService pool, List<Worker> workers, Function<Worker, Callable<Void>> task)
+            throws SQLException, InterruptedException {
+        List<Future<Void>> futures = new ArrayList<>();
+        for (Worker worker : workers) {
+            futures.add(pool.submit(task.apply(worker)));
+        }
+        try {
+            for (Future<Void> future : futures) {
+                future.get();
+            }
+        } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            if (e.getCause() instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw new IllegalStateException("verification failed: " + e.getCause(), e.getCause());
+        }
     }
 }

@@ -1,11 +1,21 @@
 package dev.overlap.replicator.demo;
 
-import dev.overlap.checksum.TableResult;
+import dev.overlap.checksum.Databases;
+import dev.overlap.checksum.PostgresChecksumDialect;
+import dev.overlap.checksum.ReplicationWatermark;
+import dev.overlap.checksum.TableName;
+import dev.overlap.checksum.TableReport;
 import dev.overlap.checksum.Verifier;
+import dev.overlap.checksum.VerifyOptions;
+import dev.overlap.checksum.VerifyProgress;
+import dev.overlap.checksum.VerifyReport;
 import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.verify.EndpointDatabases;
+import dev.overlap.replicator.verify.OffsetWatermark;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -63,7 +73,7 @@ public final class Demo {
                 out.printf("Replicating; metrics at http://127.0.0.1:%d/metrics%n", pipeline.metricsAddress().getPort());
                 long written = runLoad(oldHost, metrics, pipeline, seconds);
                 out.printf("Load stopped after %,d rows written on the old host; waiting for the new host to catch up...%n", written);
-                return verify(oldHost, newHost, pipeline);
+                return verify(config);
             }
         }
     }
@@ -103,33 +113,26 @@ public final class Demo {
         return written.get();
     }
 
-    private boolean verify(EmbeddedPostgresServer oldHost, EmbeddedPostgresServer newHost, Pipeline pipeline) throws Exception {
-        long start = System.nanoTime();
-        Verifier verifier = new Verifier();
-        List<TableResult> results;
-        try (Connection source = oldHost.connect("shop"); Connection target = newHost.connect("shop")) {
-            do {
-                results = verifier.compare(source, target, ShopWorkload.TABLES);
-                if (results.stream().allMatch(TableResult::equal)) {
-                    break;
-                }
-                Thread.sleep(200);
-            } while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60) && pipeline.failure() == null);
+    private boolean verify(OverlapConfig config)
+            throws SQLException, InterruptedException {
+        Databases databases = new EndpointDatabases(config.source(), config.target());
+        ReplicationWatermark watermark = new OffsetWatermark(config.pipeline(), () -> Connections.open(config.target()));
+        List<TableName> tables = ShopWorkload.TABLES.stream().map(t -> new TableName(t[0], t[1])).toList();
+        VerifyReport report;
+        try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
+            report = new Verifier(new PostgresChecksumDialect(), databases, VerifyOptions.defaults(2, true, 10), watermark, progress)
+                    .verify(tables);
         }
-        long rows = 0;
-        boolean identical = true;
-        for (TableResult r : results) {
-            out.printf("  %-22s source %,9d rows  target %,9d rows  %s%n", r.table(), r.source().rows(), r.target().rows(),
-                    r.equal() ? "identical" : "DIFFERENT");
-            rows += r.source().rows();
-            identical &= r.equal();
+        for (TableReport r : report.tables()) {
+            out.printf("  %-22s source %,9d rows  target %,9d rows  %s%n", r.table(), r.sourceRows(), r.targetRows(),
+                    r.equal() ? "identical" : "DIFFERENT: " + r.rowDifferences());
         }
-        if (identical) {
-            out.printf("Caught up %d ms after the load stopped.%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            out.printf("source and target identical: %,d rows in %d tables%n", rows, results.size());
+        if (report.equal()) {
+            out.printf("Verified in %.1f s (chunked hashes, differences re-checked after the new host caught up).%n", report.seconds());
+            out.printf("source and target identical: %,d rows in %d tables%n", report.sourceRows(), report.tablesCompared());
         } else {
-            out.println("source and target DIFFER after 60 s");
+            out.println("source and target DIFFER");
         }
-        return identical;
+        return report.equal();
     }
 }

@@ -1,0 +1,43 @@
+package dev.overlap.checksum;
+
+import java.util.List;
+
+/**
+ * The columns of a table on one side, as its catalog describes them.
+ *
+ * @param name the table
+ * @param columns every column in catalog order
+ * @param key the primary-key columns in key order; empty when the table has no primary key
+ */
+public record TableSchema(TableName name, List<Column> columns, List<Column> key) {
+
+    /**
+     * One column.
+     *
+     * @param name column name, unquoted
+     * @param type the SQL type as the engine writes it, e.g. {@code numeric(12,2)}, usable in a {@code CAST}
+     * @param kind the type family that decides the column's canonical text
+     */
+    public record Column(String name, String type, Kind kind) {
+    }
+
+    /** Type families whose canonical text needs more than the engine's plain text output. */
+    public enum Kind {
+        /** {@code CHAR(n)}: compared without its trailing pad spaces */
+        FIXED_CHAR,
+        /** {@code json}: compared by its normalised {@code jsonb} form (key order and white space do not matter) */
+        JSON,
+        /** every other type: the engine's text output under the session settings of the dialect */
+        PLAIN
+    }
+
+    /** @return whether the table has a primary key, which chunking and row-level comparison need */
+    public boolean hasKey() {
+        return !key.isEmpty();
+    }
+
+    /** @return the column names in catalog order */
+    public List<String> columnNames() {
+        return columns.stream().map(Column::name).toList();
+    }
+}
