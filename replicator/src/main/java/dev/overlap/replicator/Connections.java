@@ -21,7 +21,8 @@ public final class Connections {
      */
     public static Connection open(Endpoint endpoint) {
         Properties props = endpoint.credentials();
-        props.setProperty("connectTimeout", "10");
+        // PostgreSQL counts connectTimeout in seconds, MySQL Connector/J and MariaDB Connector/J in ms
+        props.setProperty("connectTimeout", endpoint.engine() == dev.overlap.replicator.config.Engine.POSTGRESQL ? "10" : "10000");
         props.setProperty("ApplicationName", "overlap");
         try {
             return DriverManager.getConnection(endpoint.url(), props);
@@ -42,7 +43,7 @@ public final class Connections {
             return new UserError(where + ": login refused for user '" + endpoint.user() + "' (" + firstLine(e)
                     + "); check " + endpoint.role() + ".user and " + endpoint.role() + ".password");
         }
-        if (state.equals("3D000")) {
+        if (state.equals("3D000") || e.getErrorCode() == 1049) {
             return new UserError(where + ": database '" + endpoint.database() + "' does not exist; check "
                     + endpoint.role() + ".url");
         }

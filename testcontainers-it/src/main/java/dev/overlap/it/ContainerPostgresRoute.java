@@ -23,8 +23,8 @@ final class ContainerPostgresRoute implements DatabaseServer {
     }
 
     static ContainerPostgresRoute start(Map<String, String> settings) {
-        List<String> command = new ArrayList<>(List.of("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=10",
-                "-c", "max_wal_senders=10"));
+        List<String> command = new ArrayList<>(List.of("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=64",
+                "-c", "max_wal_senders=64"));
         settings.forEach((key, value) -> command.addAll(List.of("-c", key + "=" + value)));
         PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:17").withCommand(command.toArray(String[]::new));
         container.start();

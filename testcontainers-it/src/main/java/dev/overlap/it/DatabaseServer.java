@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * A real database server for tests and benchmarks (DESIGN.md, "Real databases in tests"):
  * Testcontainers when a Docker daemon is reachable, otherwise server binaries that Maven downloaded
- * ({@link EmbeddedPostgresRoute}). Either way a superuser and a JDBC URL on localhost.
+ * ({@link EmbeddedPostgresRoute}, {@link EmbeddedBinlogRoute} for MariaDB and MySQL). Either way a
+ * superuser and a JDBC URL on localhost.
  */
 public interface DatabaseServer extends AutoCloseable {
 
@@ -28,6 +29,27 @@ public interface DatabaseServer extends AutoCloseable {
      */
     static DatabaseServer postgres(Map<String, String> settings) {
         return ContainerPostgresRoute.dockerAvailable() ? ContainerPostgresRoute.start(settings) : EmbeddedPostgresRoute.start(settings);
+    }
+
+    /**
+     * Starts a MariaDB 11.4 server with a row-based binlog ({@code log_bin}, {@code binlog_format=ROW},
+     * {@code binlog_row_image=FULL}, {@code server_id=1}) that enforces grants.
+     *
+     * @param settings server options on top of those, e.g. {@code log_bin=OFF}
+     * @return the running server
+     */
+    static DatabaseServer mariadb(Map<String, String> settings) {
+        return EmbeddedBinlogRoute.start(dev.overlap.replicator.demo.EmbeddedBinlogServer.Flavor.MARIADB, settings);
+    }
+
+    /**
+     * Starts a MySQL 8.0 server with a row-based binlog and GTIDs on, enforcing grants.
+     *
+     * @param settings server options on top of the defaults
+     * @return the running server
+     */
+    static DatabaseServer mysql(Map<String, String> settings) {
+        return EmbeddedBinlogRoute.start(dev.overlap.replicator.demo.EmbeddedBinlogServer.Flavor.MYSQL, settings);
     }
 
     /** @return how the server runs: {@code testcontainers} or {@code embedded} */

@@ -33,11 +33,13 @@ final class DatabasePair {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     final String name;
-    final DatabaseServer sourceServer = Servers.source();
-    final DatabaseServer targetServer = Servers.target();
+    final DatabaseServer sourceServer;
+    final DatabaseServer targetServer;
 
-    private DatabasePair(String name) {
+    private DatabasePair(String name, DatabaseServer sourceServer, DatabaseServer targetServer) {
         this.name = name;
+        this.sourceServer = sourceServer;
+        this.targetServer = targetServer;
     }
 
     /**
@@ -45,7 +47,18 @@ final class DatabasePair {
      * @return a new pair of empty databases
      */
     static DatabasePair create(String prefix) throws SQLException {
-        DatabasePair pair = new DatabasePair(prefix + "_" + COUNTER.incrementAndGet() + "_" + ProcessHandle.current().pid());
+        return create(prefix, Servers.source(), Servers.target());
+    }
+
+    /**
+     * @param prefix what the test is about
+     * @param sourceServer the old host (PostgreSQL, MariaDB or MySQL)
+     * @param targetServer the new host, of the same engine
+     * @return a new pair of empty databases
+     */
+    static DatabasePair create(String prefix, DatabaseServer sourceServer, DatabaseServer targetServer) throws SQLException {
+        DatabasePair pair = new DatabasePair(prefix + "_" + COUNTER.incrementAndGet() + "_" + ProcessHandle.current().pid(),
+                sourceServer, targetServer);
         pair.sourceServer.createDatabase(pair.name);
         pair.targetServer.createDatabase(pair.name);
         return pair;
@@ -109,8 +122,14 @@ final class DatabasePair {
         return pipeline;
     }
 
-    /** @return every row of the table as PostgreSQL's text form of the record, sorted */
+    /**
+     * @return every row of the table, sorted: PostgreSQL's text form of the record; on MySQL/MariaDB the
+     *         server's text of each column (binary columns in hex), as {@code (a,b,NULL)}
+     */
     static List<String> rows(Connection connection, String table) throws SQLException {
+        if (!connection.getMetaData().getDatabaseProductName().equals("PostgreSQL")) {
+            return binlogRows(connection, table);
+        }
         List<String> rows = new ArrayList<>();
         try (connection; Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT t::text FROM " + table + " t ORDER BY 1")) {
@@ -121,9 +140,41 @@ final class DatabasePair {
         return rows;
     }
 
-    /** @return the user tables of the source database, schema-qualified */
+    private static List<String> binlogRows(Connection connection, String table) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (connection; Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT * FROM " + table)) {
+            java.sql.ResultSetMetaData meta = rs.getMetaData();
+            while (rs.next()) {
+                java.util.StringJoiner row = new java.util.StringJoiner(",", "(", ")");
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    int type = meta.getColumnType(i);
+                    boolean binary = type == java.sql.Types.BINARY || type == java.sql.Types.VARBINARY
+                            || type == java.sql.Types.LONGVARBINARY || type == java.sql.Types.BLOB || type == java.sql.Types.BIT;
+                    byte[] bytes = binary ? rs.getBytes(i) : null;
+                    String text = binary ? (bytes == null ? null : "0x" + java.util.HexFormat.of().formatHex(bytes)) : rs.getString(i);
+                    row.add(text == null ? "NULL" : text);
+                }
+                rows.add(row.toString());
+            }
+        }
+        java.util.Collections.sort(rows);
+        return rows;
+    }
+
+    /** @return the user tables of the source database, schema-qualified (on MySQL/MariaDB: the table name) */
     List<String> sourceTables() throws SQLException {
         List<String> tables = new ArrayList<>();
+        if (!sourceServer.jdbcUrl(name).startsWith("jdbc:postgresql:")) {
+            try (Connection c = source(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+                         + " AND TABLE_NAME NOT LIKE 'overlap\\_%' ORDER BY 1")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            return tables;
+        }
         try (Connection c = source(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables"
                      + " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND tablename NOT LIKE 'overlap\\_%' ORDER BY 1")) {

@@ -20,6 +20,11 @@ public interface SqlDialect {
     /** @return SQL run once on each new apply connection, or {@code null} for none */
     String applySessionSql();
 
+    /** @return the column type for a timestamp with microseconds and no time zone, as Overlap's own tables use it */
+    default String timestampType() {
+        return "TIMESTAMP(6)";
+    }
+
     /**
      * @param identifier a name as in the catalog
      * @return it quoted for this engine

@@ -101,6 +101,7 @@ public final class PostgresSource {
             if (tables.isEmpty()) {
                 throw error("no table matches tables " + filter + "; check tables.include and tables.exclude");
             }
+            checkFreeSlot(c, publication);
             if (!superuser && !notOwned.isEmpty() && !exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication)) {
                 throw error("publication " + publication + " does not exist and user '" + endpoint.user()
                         + "' does not own " + notOwned.get(0) + ", so cannot create it; as the tables' owner run CREATE PUBLICATION "
@@ -186,6 +187,21 @@ public final class PostgresSource {
             ps.execute();
         } catch (SQLException e) {
             throw error("cannot drop replication slot " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** A new pipeline needs a free replication slot; its own slot, when it exists already, is reused. */
+    private void checkFreeSlot(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*), current_setting('max_replication_slots')::int,"
+                + " bool_or(slot_name = ?) FROM pg_replication_slots")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(3) && rs.getInt(1) >= rs.getInt(2)) {
+                    throw error("all " + rs.getInt(2) + " replication slots are in use (max_replication_slots); drop unused ones"
+                            + " (SELECT slot_name FROM pg_replication_slots WHERE NOT active) or raise max_replication_slots and restart");
+                }
+            }
         }
     }
 

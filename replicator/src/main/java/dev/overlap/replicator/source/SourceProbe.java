@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * The daemon's periodic work on the source, for the {@link LagMonitor}: every second it upserts
  * {@code (pipeline, ts)} into {@code overlap_heartbeat} with the daemon's clock (pt-heartbeat style;
  * the row reaches the target through CDC like any other), and every fifth second it reads the
- * replication backlog: {@code pg_current_wal_lsn()} minus the slot's {@code confirmed_flush_lsn},
- * in bytes. A failure is counted ({@code overlap_errors_total{kind="heartbeat"}}) and retried on the
+ * replication backlog in bytes: on PostgreSQL {@code pg_current_wal_lsn()} minus the slot's
+ * {@code confirmed_flush_lsn}, on MySQL/MariaDB the binlog bytes between the server's write position
+ * and the applied position ({@link MySqlSource#backlog}). A failure is counted ({@code overlap_errors_total{kind="heartbeat"}}) and retried on the
  * next tick with a new connection; it never stops the pipeline, and a stalled heartbeat shows as
  * growing lag.
  */
@@ -38,9 +39,20 @@ public final class SourceProbe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceProbe.class);
     private static final long BACKLOG_EVERY_TICKS = 5;
 
+    /** Reads the source's replication backlog: bytes of WAL or binlog not yet applied. */
+    @FunctionalInterface
+    public interface Backlog {
+        /**
+         * @param connection the probe's connection to the source
+         * @return backlog in bytes, or a negative number when it is not known (yet)
+         * @throws SQLException when the source cannot be read
+         */
+        long bytes(Connection connection) throws SQLException;
+    }
+
     private final Endpoint source;
     private final String pipeline;
-    private final String slotName;
+    private final Backlog backlog;
     private final String upsertSql;
     private final PipelineMetrics metrics;
     private final LagMonitor lag;
@@ -49,6 +61,7 @@ public final class SourceProbe implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private volatile boolean paused;
     private Connection connection;
     private long ticks;
     private boolean failing;
@@ -64,9 +77,23 @@ public final class SourceProbe implements AutoCloseable {
      */
     public SourceProbe(Endpoint source, String pipeline, String slotName, TableId table, SqlDialect dialect,
                        PipelineMetrics metrics, LagMonitor lag) {
+        this(source, pipeline, c -> slotBacklog(c, slotName), table, dialect, metrics, lag);
+    }
+
+    /**
+     * @param source the source database
+     * @param pipeline the pipeline, the heartbeat row's key
+     * @param backlog how the backlog is read (MySQL/MariaDB: {@link MySqlSource#backlog})
+     * @param table the heartbeat table ({@link #createTable})
+     * @param dialect the source's dialect
+     * @param metrics where errors are counted
+     * @param lag where the backlog goes
+     */
+    public SourceProbe(Endpoint source, String pipeline, Backlog backlog, TableId table, SqlDialect dialect,
+                       PipelineMetrics metrics, LagMonitor lag) {
         this.source = source;
         this.pipeline = pipeline;
-        this.slotName = slotName;
+        this.backlog = backlog;
         this.upsertSql = dialect.upsert(dialect.table(table), List.of("pipeline", "ts"), List.of("pipeline"), 1)
                 .replace(" OVERRIDING SYSTEM VALUE", "");
         this.metrics = metrics;
@@ -86,7 +113,7 @@ public final class SourceProbe implements AutoCloseable {
         TableId table = new TableId(schema, TABLE);
         try (Statement st = connection.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS " + dialect.table(table)
-                    + " (pipeline VARCHAR(64) PRIMARY KEY, ts TIMESTAMP(6) NOT NULL)");
+                    + " (pipeline VARCHAR(64) PRIMARY KEY, ts " + dialect.timestampType() + " NOT NULL)");
         }
         return table;
     }
@@ -113,7 +140,15 @@ public final class SourceProbe implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::tick, 0, intervalMs, TimeUnit.MILLISECONDS);
     }
 
+    /** @param pause whether to stop writing heartbeats (promote pauses them while the source is frozen) */
+    public void pause(boolean pause) {
+        paused = pause;
+    }
+
     private void tick() {
+        if (paused) {
+            return;
+        }
         try {
             if (connection == null) {
                 connection = Connections.open(source);
@@ -141,13 +176,19 @@ public final class SourceProbe implements AutoCloseable {
     }
 
     private void probeBacklog() throws SQLException {
+        long bytes = backlog.bytes(connection);
+        if (bytes >= 0) {
+            lag.backlogBytes(bytes);
+        }
+    }
+
+    /** PostgreSQL: {@code pg_current_wal_lsn()} minus the slot's {@code confirmed_flush_lsn}. */
+    private static long slotBacklog(Connection connection, String slotName) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)"
                 + " FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slotName);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getObject(1) != null) {
-                    lag.backlogBytes(rs.getLong(1));
-                }
+                return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
             }
         }
     }

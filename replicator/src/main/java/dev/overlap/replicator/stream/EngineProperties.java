@@ -2,6 +2,7 @@ package dev.overlap.replicator.stream;
 
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.offset.TargetOffsetBackingStore;
+import dev.overlap.replicator.offset.TargetSchemaHistory;
 import dev.overlap.replicator.source.SourceTable;
 import java.util.List;
 import java.util.Properties;
@@ -32,6 +33,58 @@ public final class EngineProperties {
         p.setProperty("publication.autocreate.mode", "filtered");
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("snapshot.mode", config.snapshot() == OverlapConfig.SnapshotMode.INITIAL ? "initial" : "no_data");
+        return p;
+    }
+
+    /**
+     * @param config the pipeline configuration
+     * @param tables the selected source tables, listed explicitly to the connector
+     * @return properties for Debezium's MySQL connector (MySQL 8.0 source)
+     */
+    public static Properties mysql(OverlapConfig config, List<SourceTable> tables) {
+        return binlog(config, tables, "io.debezium.connector.mysql.MySqlConnector");
+    }
+
+    /**
+     * @param config the pipeline configuration
+     * @param tables the selected source tables, listed explicitly to the connector
+     * @return properties for Debezium's MariaDB connector (MariaDB 10.11 / 11.x source)
+     */
+    public static Properties mariadb(OverlapConfig config, List<SourceTable> tables) {
+        return binlog(config, tables, "io.debezium.connector.mariadb.MariaDbConnector");
+    }
+
+    /**
+     * The replication client id of a pipeline: stable across restarts, distinct between pipelines, and
+     * above the ids DBAs usually give their servers and replicas (1 … 2^30).
+     *
+     * @param pipeline the pipeline name
+     * @return a {@code database.server.id} in [2^30, 2^31)
+     */
+    public static long serverId(String pipeline) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(("overlap:" + pipeline).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return (1L << 30) + (crc.getValue() & ((1L << 30) - 1));
+    }
+
+    /**
+     * Binlog connectors: GTID positions when the server has GTIDs on, file/position otherwise (the
+     * connector's own choice); the schema history in the target ({@link TargetSchemaHistory}); BIGINT
+     * UNSIGNED as exact decimals.
+     */
+    private static Properties binlog(OverlapConfig config, List<SourceTable> tables, String connectorClass) {
+        Properties p = common(config, tables);
+        p.setProperty("connector.class", connectorClass);
+        p.setProperty("database.server.id", Long.toString(serverId(config.pipeline())));
+        p.setProperty("database.include.list", quote(config.source().database()));
+        p.setProperty("schema.history.internal", TargetSchemaHistory.class.getName());
+        p.setProperty(TargetSchemaHistory.PIPELINE_PROPERTY, config.pipeline());
+        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+        p.setProperty("include.schema.changes", "false");
+        p.setProperty("bigint.unsigned.handling.mode", "precise");
+        p.setProperty("snapshot.mode", config.snapshot() == OverlapConfig.SnapshotMode.INITIAL ? "initial" : "no_data");
+        p.setProperty("snapshot.locking.mode", "minimal");
+        p.setProperty("connect.timeout.ms", "10000");
         return p;
     }
 

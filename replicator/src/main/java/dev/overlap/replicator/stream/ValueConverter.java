@@ -27,6 +27,13 @@ import org.apache.kafka.connect.data.Struct;
  * epoch, {@code MicroTime} microseconds since midnight, {@code MicroTimestamp} microseconds since the
  * epoch read as UTC wall-clock time, {@code ZonedTimestamp} an ISO-8601 string, and
  * {@code VariableScaleDecimal} a struct of {@code scale} and unscaled {@code value} bytes.
+ *
+ * <p>MySQL/MariaDB (connector setting {@code bigint.unsigned.handling.mode=precise}): BIGINT UNSIGNED
+ * arrives as {@code Decimal} and stays {@code BigDecimal}; YEAR ({@code io.debezium.time.Year}), ENUM,
+ * SET ({@code io.debezium.data.EnumSet}) and JSON keep their Integer or String value; BIT(n > 1)
+ * ({@code io.debezium.data.Bits}, little-endian bytes) becomes big-endian {@code byte[]}; a TIME outside
+ * 00:00–24:00 becomes its text. Zero dates are what Debezium makes of them: NULL in a nullable column,
+ * the epoch in a NOT NULL one (Debezium's MySQL connector documentation, "Temporal types").
  */
 public final class ValueConverter {
     /** Debezium's default {@code unavailable.value.placeholder}: the value of an unchanged TOAST column. */
@@ -70,7 +77,7 @@ public final class ValueConverter {
                 case "io.debezium.time.Time":
                     return v -> LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000_000L);
                 case "io.debezium.time.MicroTime":
-                    return v -> LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000L);
+                    return v -> microTime(((Number) v).longValue());
                 case "io.debezium.time.NanoTime":
                     return v -> LocalTime.ofNanoOfDay(((Number) v).longValue());
                 case "io.debezium.time.Timestamp":
@@ -81,6 +88,8 @@ public final class ValueConverter {
                     return v -> epochNanos(((Number) v).longValue());
                 case "io.debezium.time.ZonedTimestamp":
                     return v -> OffsetDateTime.parse((String) v);
+                case "io.debezium.data.Bits":
+                    return v -> bigEndian(bytes(v));
                 default:
                     break;
             }
@@ -100,6 +109,28 @@ public final class ValueConverter {
             }
             default -> UnaryOperator.identity();
         };
+    }
+
+    /**
+     * @return a time of day as {@link LocalTime}; a MySQL TIME outside a day (-838:59:59 … 838:59:59, a
+     *         duration) as its text {@code [-]H:MM:SS.ffffff}, which MySQL parses back exactly
+     */
+    static Object microTime(long micros) {
+        if (micros >= 0 && micros < 86_400_000_000L) {
+            return LocalTime.ofNanoOfDay(micros * 1_000L);
+        }
+        long abs = Math.abs(micros);
+        return String.format("%s%d:%02d:%02d.%06d", micros < 0 ? "-" : "", abs / 3_600_000_000L,
+                abs / 60_000_000L % 60, abs / 1_000_000L % 60, abs % 1_000_000L);
+    }
+
+    /** Debezium's {@code Bits} are little-endian (least significant byte first); SQL bit strings are big-endian. */
+    private static byte[] bigEndian(byte[] littleEndian) {
+        byte[] out = new byte[littleEndian.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = littleEndian[out.length - 1 - i];
+        }
+        return out;
     }
 
     private static LocalDateTime microTimestamp(long micros) {

@@ -44,14 +44,9 @@ public final class PostgresTarget {
             for (SourceTable source : sourceTables) {
                 TargetTable target = TargetCatalog.describe(c, source.id()).orElseThrow(() -> error("table " + source.id()
                         + " is missing; restore the schema first, e.g. pg_dump --schema-only --no-owner <source> | psql <target>"));
-                if (!target.keyColumns().equals(source.keyColumns())) {
-                    throw error("table " + source.id() + " has primary key " + target.keyColumns() + " but the source has "
-                            + source.keyColumns() + "; give the target the same primary key as the source");
-                }
-                for (String column : source.columns()) {
-                    if (!target.columns().containsKey(column)) {
-                        throw error("table " + source.id() + " has no column '" + column + "'; add it as on the source");
-                    }
+                String problem = TargetCatalog.shapeProblem(source, target);
+                if (problem != null) {
+                    throw error(problem);
                 }
                 for (String privilege : List.of("INSERT", "UPDATE", "DELETE")) {
                     if (!hasPrivilege(c, source.id(), privilege)) {
@@ -83,15 +78,7 @@ public final class PostgresTarget {
      * @throws SQLException when a table cannot be read
      */
     public TableId firstNonEmpty(Connection c, Iterable<TableId> tables) throws SQLException {
-        for (TableId id : tables) {
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT 1 FROM " + dialect.table(id) + " LIMIT 1")) {
-                if (rs.next()) {
-                    return id;
-                }
-            }
-        }
-        return null;
+        return TargetCatalog.firstNonEmpty(c, dialect, tables);
     }
 
     private boolean hasPrivilege(Connection c, TableId id, String privilege) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.overlap.replicator.target;
 
+import dev.overlap.replicator.apply.SqlDialect;
+import dev.overlap.replicator.source.SourceTable;
 import dev.overlap.replicator.stream.TableId;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -50,6 +52,44 @@ public final class TargetCatalog {
             }
         }
         return Optional.of(new TargetTable(id, columns, List.copyOf(new ArrayList<>(key.values()))));
+    }
+
+    /**
+     * @param source a replicated source table
+     * @param target its table on the target
+     * @return what keeps the target table from taking the source's rows (another primary key, a missing
+     *         column) with its fix, or {@code null} when it has the same key and every column
+     */
+    public static String shapeProblem(SourceTable source, TargetTable target) {
+        if (!target.keyColumns().equals(source.keyColumns())) {
+            return "table " + source.id() + " has primary key " + target.keyColumns() + " but the source has "
+                    + source.keyColumns() + "; give the target the same primary key as the source";
+        }
+        for (String column : source.columns()) {
+            if (!target.columns().containsKey(column)) {
+                return "table " + source.id() + " has no column '" + column + "'; add it as on the source";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param c an open connection to the target
+     * @param dialect the target's dialect
+     * @param tables the replicated tables
+     * @return the first table that holds rows, or {@code null} when all are empty
+     * @throws SQLException when a table cannot be read
+     */
+    public static TableId firstNonEmpty(Connection c, SqlDialect dialect, Iterable<TableId> tables) throws SQLException {
+        for (TableId id : tables) {
+            try (java.sql.Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT 1 FROM " + dialect.table(id) + " LIMIT 1")) {
+                if (rs.next()) {
+                    return id;
+                }
+            }
+        }
+        return null;
     }
 
     private static String escape(DatabaseMetaData meta, String pattern) throws SQLException {

@@ -40,6 +40,20 @@ class ValueConverterTest {
     }
 
     @Test
+    void mySqlTypesConvertExactly() {
+        // TIME beyond a day (MySQL TIME is a duration up to 838:59:59) stays exact as text
+        assertThat(convert(named(Schema.Type.INT64, "io.debezium.time.MicroTime"), 3_020_399_000_000L)).isEqualTo("838:59:59.000000");
+        assertThat(convert(named(Schema.Type.INT64, "io.debezium.time.MicroTime"), -1_500_000L)).isEqualTo("-0:00:01.500000");
+        // BIT(n): Debezium sends the bits little-endian, SQL wants them big-endian
+        assertThat((byte[]) convert(named(Schema.Type.BYTES, "io.debezium.data.Bits"), new byte[] {0x02, 0x01}))
+                .containsExactly(0x01, 0x02);
+        // unsigned BIGINT above 2^63 (bigint.unsigned.handling.mode=precise) stays a BigDecimal
+        assertThat(convert(Decimal.schema(0), new BigDecimal("18446744073709551615"))).isEqualTo(new BigDecimal("18446744073709551615"));
+        assertThat(convert(named(Schema.Type.INT32, "io.debezium.time.Year"), 2155)).isEqualTo(2155);
+        assertThat(convert(named(Schema.Type.STRING, "io.debezium.data.EnumSet"), "a,c")).isEqualTo("a,c");
+    }
+
+    @Test
     void decimalsStayExact() {
         Schema precise = Decimal.schema(6);
         assertThat(convert(precise, new BigDecimal("12345678901234.123456"))).isEqualTo(new BigDecimal("12345678901234.123456"));

@@ -1,0 +1,128 @@
+package dev.overlap.replicator.apply;
+
+import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.target.TargetColumn;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * MySQL 8.0 and MariaDB: multi-row {@code INSERT … ON DUPLICATE KEY UPDATE} upserts, with MySQL's row
+ * alias ({@code VALUES (…) AS new ON DUPLICATE KEY UPDATE c = new.c}, MySQL 8.0.19 and later) or the
+ * {@code VALUES(c)} function (MariaDB, where it is not deprecated, and older MySQL).
+ *
+ * <p>Tables are named without their database: every connection's default database is the one in its
+ * JDBC URL, so a source database {@code shop} may be replicated into a target database of another
+ * name. A table without a primary key is matched on the whole before-image with the NULL-safe
+ * {@code <=>} and changed with {@code LIMIT 1}, so one of several identical rows is changed, never all.
+ *
+ * <p>The apply session ({@link #applySessionSql()}) runs with {@code foreign_key_checks = 0} (the
+ * source already checked them, and batches apply per table, not in the source's statement order),
+ * {@code time_zone = '+00:00'} (TIMESTAMP values arrive in UTC), and an {@code sql_mode} that is strict
+ * but allows what the source may hold: zero dates and an explicit 0 in an AUTO_INCREMENT column
+ * ({@code NO_AUTO_VALUE_ON_ZERO}). MySQL cannot disable triggers for a session: triggers on the target
+ * fire for replicated rows, so drop or disable them on the target until promote.
+ */
+public final class MySqlDialect implements SqlDialect {
+    private final boolean rowAlias;
+
+    /**
+     * @param rowAlias whether the server supports the row alias in {@code INSERT … AS new} (MySQL 8.0.19+);
+     *        otherwise {@code VALUES(column)} is used (MariaDB)
+     */
+    public MySqlDialect(boolean rowAlias) {
+        this.rowAlias = rowAlias;
+    }
+
+    /** @return whether upserts use the MySQL 8.0.19+ row alias */
+    public boolean rowAlias() {
+        return rowAlias;
+    }
+
+    @Override
+    public int maxParameters() {
+        return 65_535;
+    }
+
+    @Override
+    public String applySessionSql() {
+        return "SET SESSION foreign_key_checks = 0, time_zone = '+00:00',"
+                + " sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'";
+    }
+
+    @Override
+    public String timestampType() {
+        return "DATETIME(6)";
+    }
+
+    @Override
+    public String quote(String identifier) {
+        return '`' + identifier.replace("`", "``") + '`';
+    }
+
+    /** @return the table's quoted name without its database (the connection's default database) */
+    @Override
+    public String table(TableId id) {
+        return quote(id.table());
+    }
+
+    @Override
+    public String upsert(String table, List<String> columns, List<String> keyColumns, int rows) {
+        StringBuilder sql = new StringBuilder(insert(table, columns, rows));
+        if (rowAlias) {
+            sql.append(" AS overlap_new");
+        }
+        StringJoiner set = new StringJoiner(", ");
+        for (String column : columns) {
+            if (!keyColumns.contains(column)) {
+                String q = quote(column);
+                set.add(q + " = " + (rowAlias ? "overlap_new." + q : "VALUES(" + q + ")"));
+            }
+        }
+        if (set.length() == 0) {
+            // every column is part of the key: an existing row is already right
+            String q = quote(keyColumns.get(0));
+            set.add(q + " = " + q);
+        }
+        return sql.append(" ON DUPLICATE KEY UPDATE ").append(set).toString();
+    }
+
+    @Override
+    public String updateOneRow(String table, List<String> set, List<TargetColumn> where) {
+        StringJoiner assignments = new StringJoiner(", ");
+        set.forEach(c -> assignments.add(quote(c) + " = ?"));
+        return "UPDATE " + table + " SET " + assignments + " WHERE " + match(where) + " LIMIT 1";
+    }
+
+    @Override
+    public String deleteOneRow(String table, List<TargetColumn> where) {
+        return "DELETE FROM " + table + " WHERE " + match(where) + " LIMIT 1";
+    }
+
+    private String match(List<TargetColumn> where) {
+        StringJoiner match = new StringJoiner(" AND ");
+        for (TargetColumn column : where) {
+            // MySQL's JSON type compares with JSON values only; MariaDB's JSON is LONGTEXT
+            boolean json = rowAlias && "JSON".equalsIgnoreCase(column.typeName());
+            match.add(quote(column.name()) + (json ? " <=> CAST(? AS JSON)" : " <=> ?"));
+        }
+        return match.toString();
+    }
+
+    @Override
+    public void bind(PreparedStatement statement, int index, Object value, TargetColumn column) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.NULL);
+        } else if (value instanceof byte[] bytes) {
+            statement.setBytes(index, bytes);
+        } else if (value instanceof OffsetDateTime timestamp) {
+            statement.setObject(index, timestamp.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
+        } else {
+            statement.setObject(index, value);
+        }
+    }
+}

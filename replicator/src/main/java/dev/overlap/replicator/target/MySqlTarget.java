@@ -1,0 +1,105 @@
+package dev.overlap.replicator.target;
+
+import dev.overlap.replicator.Connections;
+import dev.overlap.replicator.UserError;
+import dev.overlap.replicator.apply.MySqlDialect;
+import dev.overlap.replicator.config.Endpoint;
+import dev.overlap.replicator.source.MySqlServer;
+import dev.overlap.replicator.source.SourceTable;
+import dev.overlap.replicator.stream.TableId;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A MySQL or MariaDB target: checks, before anything is written, that every selected table exists in
+ * the URL's database with the source's primary key and columns and that the user may write it. The
+ * write grants are probed with statements that change nothing ({@code … WHERE 1 = 0}, rolled back),
+ * so role grants and wildcard grants count as the server counts them.
+ */
+public final class MySqlTarget {
+    private final Endpoint endpoint;
+
+    /** @param endpoint the target database */
+    public MySqlTarget(Endpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * @return the target server and the dialect for it (row alias on MySQL 8.0.19+, VALUES() on MariaDB)
+     * @throws UserError when the target is not reachable
+     */
+    public MySqlServer server() {
+        try (Connection c = Connections.open(endpoint)) {
+            return MySqlServer.of(c);
+        } catch (SQLException e) {
+            throw Connections.explain(endpoint, e);
+        }
+    }
+
+    /**
+     * @param server the target server
+     * @return the dialect for it
+     */
+    public static MySqlDialect dialect(MySqlServer server) {
+        return new MySqlDialect(server.supportsRowAlias());
+    }
+
+    /**
+     * @param sourceTables the tables the pipeline replicates; their schema is the source database
+     * @return each table's shape on the target, keyed by the source table
+     * @throws UserError naming the first problem found and its fix
+     */
+    public Map<TableId, TargetTable> preflight(List<SourceTable> sourceTables) {
+        try (Connection c = Connections.open(endpoint)) {
+            String database = c.getCatalog();
+            Map<TableId, TargetTable> tables = new LinkedHashMap<>();
+            for (SourceTable source : sourceTables) {
+                TargetTable target = TargetCatalog.describe(c, new TableId(database, source.id().table())).orElseThrow(() ->
+                        error("table " + database + "." + source.id().table() + " is missing; restore the schema first, e.g."
+                                + " mysqldump --no-data <source db> | mysql <target db>"));
+                String problem = TargetCatalog.shapeProblem(source, target);
+                if (problem != null) {
+                    throw error(problem);
+                }
+                probeWrites(c, database, source);
+                tables.put(source.id(), target);
+            }
+            return tables;
+        } catch (SQLException e) {
+            throw Connections.explain(endpoint, e);
+        }
+    }
+
+    private void probeWrites(Connection c, String database, SourceTable table) throws SQLException {
+        String name = "`" + table.id().table().replace("`", "``") + "`";
+        String column = "`" + table.columns().get(0).replace("`", "``") + "`";
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            for (String[] probe : new String[][] {
+                    {"INSERT", "INSERT INTO " + name + " SELECT * FROM " + name + " WHERE 1 = 0"},
+                    {"UPDATE", "UPDATE " + name + " SET " + column + " = " + column + " WHERE 1 = 0"},
+                    {"DELETE", "DELETE FROM " + name + " WHERE 1 = 0"}}) {
+                try {
+                    st.executeUpdate(probe[1]);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() == 1142 || e.getErrorCode() == 1143) {
+                        throw error("user '" + endpoint.user() + "' lacks " + probe[0] + " on " + database + "." + table.id().table()
+                                + "; run GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON `" + database + "`.* TO '" + endpoint.user() + "'");
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+    }
+
+    private UserError error(String problem) {
+        return new UserError("target " + endpoint.display() + ": " + problem);
+    }
+}

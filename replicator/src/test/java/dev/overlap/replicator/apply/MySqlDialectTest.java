@@ -1,0 +1,51 @@
+package dev.overlap.replicator.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.target.TargetColumn;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MySqlDialectTest {
+    private final MySqlDialect mysql = new MySqlDialect(true);
+    private final MySqlDialect mariadb = new MySqlDialect(false);
+
+    @Test
+    void mySqlUpsertUsesTheRowAlias() {
+        assertThat(mysql.upsert("`t`", List.of("id", "a", "b"), List.of("id"), 2)).isEqualTo(
+                "INSERT INTO `t` (`id`, `a`, `b`) VALUES (?, ?, ?), (?, ?, ?) AS overlap_new"
+                        + " ON DUPLICATE KEY UPDATE `a` = overlap_new.`a`, `b` = overlap_new.`b`");
+    }
+
+    @Test
+    void mariaDbUpsertUsesTheValuesFunction() {
+        assertThat(mariadb.upsert("`t`", List.of("id", "a"), List.of("id"), 1)).isEqualTo(
+                "INSERT INTO `t` (`id`, `a`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `a` = VALUES(`a`)");
+    }
+
+    @Test
+    void upsertOfKeyOnlyTableLeavesTheExistingRow() {
+        assertThat(mariadb.upsert("`t`", List.of("a", "b"), List.of("a", "b"), 1)).endsWith("ON DUPLICATE KEY UPDATE `a` = `a`");
+    }
+
+    @Test
+    void deletesByKeyAndTablesWithoutTheirDatabase() {
+        assertThat(mysql.deleteByKey("`t`", List.of("a", "b"), 2)).isEqualTo("DELETE FROM `t` WHERE (`a`, `b`) IN ((?, ?), (?, ?))");
+        assertThat(mysql.table(new TableId("shop", "order`s"))).isEqualTo("`order``s`");
+    }
+
+    @Test
+    void keylessChangesTouchOneRowMatchedNullSafely() {
+        List<TargetColumn> where = List.of(new TargetColumn("v", "INT", false), new TargetColumn("doc", "JSON", false));
+        assertThat(mysql.updateOneRow("`t`", List.of("v"), where))
+                .isEqualTo("UPDATE `t` SET `v` = ? WHERE `v` <=> ? AND `doc` <=> CAST(? AS JSON) LIMIT 1");
+        assertThat(mariadb.deleteOneRow("`t`", where)).isEqualTo("DELETE FROM `t` WHERE `v` <=> ? AND `doc` <=> ? LIMIT 1");
+    }
+
+    @Test
+    void applySessionDisablesForeignKeyChecksInUtc() {
+        assertThat(mysql.applySessionSql()).contains("foreign_key_checks = 0").contains("time_zone = '+00:00'")
+                .contains("NO_AUTO_VALUE_ON_ZERO");
+    }
+}

