@@ -2,13 +2,6 @@ package dev.overlap.bench;
 
 import dev.overlap.it.DatabaseServer;
 import dev.overlap.it.PgbenchWorkload;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * End-to-end apply benchmark on this machine: two PostgreSQL servers and the daemon
@@ -30,8 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code /metrics} reported, sampled every 100 ms.
  */
 public final class ApplyBenchmark {
-    private static final String PASSWORD_VARIABLE = "OVERLAP_BENCH_PASSWORD";
-
     private ApplyBenchmark() {
     }
 
@@ -60,7 +50,7 @@ public final class ApplyBenchmark {
                 + " note text, created_at timestamp(6) NOT NULL DEFAULT clock_timestamp()";
         execute(source, db, table + ")");
         execute(target, db, table + ", applied_at timestamp(6) NOT NULL DEFAULT clock_timestamp())");
-        try (Daemon daemon = Daemon.start(source, target, db, "never")) {
+        try (Daemon daemon = Daemon.start(source, target, db, "never", "")) {
             daemon.awaitSlot(source, db);
             System.out.printf("burst: inserting %,d rows in transactions of 1,000...%n", rows);
             try (Connection c = source.connect(db); Statement st = c.createStatement()) {
@@ -86,7 +76,7 @@ public final class ApplyBenchmark {
         new PgbenchWorkload(target, db).initialize(1, false);
         execute(source, db, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
         execute(target, db, "ALTER TABLE pgbench_history ADD applied_at timestamp(6) DEFAULT clock_timestamp()");
-        try (Daemon daemon = Daemon.start(source, target, db, "initial")) {
+        try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
             awaitCount(target, db, "pgbench_accounts", 100_000);
             long before = daemon.appliedEvents();
             System.out.printf("pgbench: 4 clients for %d s (%s)...%n", seconds, workload.route());
@@ -138,111 +128,5 @@ public final class ApplyBenchmark {
             }
         }
         throw new IllegalStateException(table + " did not reach " + rows + " rows on the target within 10 minutes");
-    }
-
-    /** The daemon as a separate JVM, with a sampler of its heap from its own /metrics. */
-    private static final class Daemon implements AutoCloseable {
-        private final Process process;
-        private final URI metrics;
-        private final AtomicLong peakHeap = new AtomicLong();
-        private final Thread sampler;
-        private final HttpClient http = HttpClient.newHttpClient();
-
-        private Daemon(Process process, int port) {
-            this.process = process;
-            this.metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
-            this.sampler = new Thread(this::sample, "heap-sampler");
-            this.sampler.setDaemon(true);
-            this.sampler.start();
-        }
-
-        static Daemon start(DatabaseServer source, DatabaseServer target, String db, String snapshot) throws IOException {
-            int port;
-            try (var socket = new java.net.ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            String yaml = """
-                    pipeline: bench_%s
-                    source: {url: "%s", user: %s, password: "${env:%s}"}
-                    target: {url: "%s", user: %s, password: "${env:%s}"}
-                    snapshot: %s
-                    metrics: {listen: "127.0.0.1:%d"}
-                    """.formatted(db, source.jdbcUrl(db), source.superuser(), PASSWORD_VARIABLE, target.jdbcUrl(db),
-                    target.superuser(), PASSWORD_VARIABLE, snapshot, port);
-            Path config = Files.createTempFile("overlap-bench", ".yml");
-            Files.writeString(config, yaml);
-            String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", System.getProperty("overlap.jar"),
-                    "run", "--config", config.toString()).redirectErrorStream(true)
-                    .redirectOutput(Files.createTempFile("overlap-bench", ".log").toFile());
-            builder.environment().put(PASSWORD_VARIABLE, source.superuserPassword());
-            return new Daemon(builder.start(), port);
-        }
-
-        void awaitSlot(DatabaseServer source, String db) throws Exception {
-            try (Connection c = source.connect(db); Statement st = c.createStatement()) {
-                for (int i = 0; i < 600; i++) {
-                    try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_replication_slots WHERE active AND slot_name = 'overlap_bench_" + db + "'")) {
-                        if (rs.next()) {
-                            return;
-                        }
-                    }
-                    Thread.sleep(100);
-                }
-            }
-            throw new IllegalStateException("the daemon did not start streaming within 60 s");
-        }
-
-        private void sample() {
-            while (process.isAlive()) {
-                try {
-                    long heap = 0;
-                    for (String line : scrape().split("\n")) {
-                        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                            heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                        }
-                    }
-                    peakHeap.accumulateAndGet(heap, Math::max);
-                    Thread.sleep(100);
-                } catch (IOException e) {
-                    sleepQuietly();
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        private String scrape() throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
-        }
-
-        long appliedEvents() throws IOException, InterruptedException {
-            double total = 0;
-            for (String line : scrape().split("\n")) {
-                if (line.startsWith("overlap_events_applied_total{")) {
-                    total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            return (long) total;
-        }
-
-        long peakHeapBytes() {
-            return peakHeap.get();
-        }
-
-        private static void sleepQuietly() {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            process.destroy();
-            process.waitFor(60, TimeUnit.SECONDS);
-            sampler.interrupt();
-        }
     }
 }

@@ -14,6 +14,12 @@ import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.offset.TargetOffsetBackingStore;
+import dev.overlap.replicator.promote.PostgresCutover;
+import dev.overlap.replicator.promote.Promoter;
+import dev.overlap.replicator.promote.PromotionStore;
+import dev.overlap.replicator.offset.TargetSchemaHistory;
+import dev.overlap.replicator.source.MySqlServer;
+import dev.overlap.replicator.source.MySqlSource;
 import dev.overlap.replicator.source.PostgresSource;
 import dev.overlap.replicator.source.ReplicationSlot;
 import dev.overlap.replicator.source.SourceProbe;
@@ -23,7 +29,9 @@ import dev.overlap.replicator.stream.ChangeStream;
 import dev.overlap.replicator.stream.EngineProperties;
 import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.target.MySqlTarget;
 import dev.overlap.replicator.target.PostgresTarget;
+import dev.overlap.replicator.target.TargetCatalog;
 import dev.overlap.replicator.target.TargetTable;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -68,6 +76,9 @@ public final class Pipeline implements AutoCloseable {
 
     private final OverlapConfig config;
     private final PipelineMetrics metrics;
+    private SqlDialect dialect = new PostgresDialect();
+    private volatile Map<String, ?> appliedOffset;
+    private List<TableId> userTables = List.of();
     private final Set<TableId> snapshotTablesSeen = ConcurrentHashMap.newKeySet();
     private TableId heartbeatTable;
     private LagMonitor lag;
@@ -92,9 +103,13 @@ public final class Pipeline implements AutoCloseable {
      */
     public void start() {
         if (config.source().engine() != Engine.POSTGRESQL) {
-            throw new UserError(config.source().engine() + " is not supported yet; use a PostgreSQL source and target");
+            startBinlog();
+            return;
         }
-        SqlDialect dialect = new PostgresDialect();
+        if (config.target().engine() != Engine.POSTGRESQL) {
+            throw new UserError("target " + config.target().display() + ": the source is PostgreSQL, the target is not;"
+                    + " Overlap replicates PostgreSQL to PostgreSQL and MySQL/MariaDB to MySQL/MariaDB");
+        }
         PostgresSource source = new PostgresSource(config.source());
         List<SourceTable> tables = source.preflight(config.tables(), config.slotName());
         heartbeatTable = source.prepareHeartbeat(config.slotName(), dialect);
@@ -108,31 +123,191 @@ public final class Pipeline implements AutoCloseable {
                 config.source().display(), config.target().display());
         pool = targetPool(dialect);
         OffsetStore offsets = new OffsetStore(config.pipeline(), dialect);
-        Map<TableId, TargetTable> userTables = new LinkedHashMap<>(targetTables);
-        userTables.remove(heartbeatTable);
-        StoredOffset stored = resumePoint(source, offsets, dialect, userTables);
+        Map<TableId, TargetTable> userTargetTables = new LinkedHashMap<>(targetTables);
+        userTargetTables.remove(heartbeatTable);
+        userTables = List.copyOf(userTargetTables.keySet());
+        refuseIfPromoted();
+        StoredOffset stored = resumePoint(source, offsets, dialect, userTargetTables);
         TargetOffsetBackingStore.register(config.pipeline(), stored);
 
-        Applier applier = new Applier(pool, dialect, targetTables, offsets, metrics);
-        if (stored == null && config.snapshot() == OverlapConfig.SnapshotMode.INITIAL) {
-            metrics.state(PipelineState.SNAPSHOTTING);
-            metrics.snapshotTablesRemaining(tables.size());
-        } else {
-            metrics.state(PipelineState.STREAMING);
-        }
-        stream = new ChangeStream(EngineProperties.postgres(config, streamed), batch -> {
-            applier.apply(batch);
-            afterCommit(batch, tables.size());
-        });
-        stream.start();
+        startStream(EngineProperties.postgres(config, streamed), tables.size(), targetTables, offsets, stored);
         probe = new SourceProbe(config.source(), config.pipeline(), config.slotName(), heartbeatTable, dialect, metrics, lag);
         probe.start(HEARTBEAT_INTERVAL_MS);
         LOG.info("metrics on http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
     }
 
+    /**
+     * {@link #start()} for a MySQL or MariaDB source: the same steps with the binlog connector of the
+     * server's engine (read from its version, not from the URL), the schema history in the target and
+     * the binlog resume rules of {@link #binlogResumePoint}.
+     */
+    private void startBinlog() {
+        MySqlSource source = new MySqlSource(config.source());
+        MySqlServer server = source.server();
+        if (config.target().engine() == Engine.POSTGRESQL) {
+            throw new UserError("target " + config.target().display() + ": the source is " + server + ", the target is"
+                    + " PostgreSQL; Overlap replicates MySQL/MariaDB to MySQL/MariaDB and PostgreSQL to PostgreSQL");
+        }
+        MySqlTarget target = new MySqlTarget(config.target());
+        dialect = MySqlTarget.dialect(target.server());
+        List<SourceTable> tables = source.preflight(server, config.tables());
+        heartbeatTable = source.prepareHeartbeat(MySqlTarget.dialect(server));
+        List<SourceTable> streamed = new ArrayList<>(tables);
+        streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline")));
+        createTargetHeartbeatTable(dialect);
+        Map<TableId, TargetTable> targetTables = target.preflight(streamed);
+        lag = new LagMonitor(metrics, config.promote().maxLag());
+        metricsServer = startMetrics();
+        LOG.info("pipeline {}: {} tables from {} ({}) to {}, binlog client server id {}", config.pipeline(), tables.size(),
+                config.source().display(), server, config.target().display(), EngineProperties.serverId(config.pipeline()));
+        pool = targetPool(dialect);
+        OffsetStore offsets = new OffsetStore(config.pipeline(), dialect);
+        Map<TableId, TargetTable> userTargetTables = new LinkedHashMap<>(targetTables);
+        userTargetTables.remove(heartbeatTable);
+        userTables = List.copyOf(userTargetTables.keySet());
+        StoredOffset stored = binlogResumePoint(source, server, offsets, userTargetTables);
+        appliedOffset = stored == null ? null : stored.offset();
+        TargetOffsetBackingStore.register(config.pipeline(), stored);
+        TargetSchemaHistory.register(config.pipeline(), pool);
+        startStream(server.mariadb() ? EngineProperties.mariadb(config, streamed) : EngineProperties.mysql(config, streamed),
+                tables.size(), targetTables, offsets, stored);
+        probe = new SourceProbe(config.source(), config.pipeline(), MySqlSource.backlog(() -> appliedOffset), heartbeatTable,
+                MySqlTarget.dialect(server), metrics, lag);
+        probe.start(HEARTBEAT_INTERVAL_MS);
+        LOG.info("metrics on http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
+    }
+
+    /** Starts the change stream into the Applier, in the state the stored offset implies. */
+    private void startStream(java.util.Properties engineProperties, int tableCount, Map<TableId, TargetTable> targetTables,
+                             OffsetStore offsets, StoredOffset stored) {
+        Applier applier = new Applier(pool, dialect, targetTables, offsets, metrics);
+        if (stored == null && config.snapshot() == OverlapConfig.SnapshotMode.INITIAL) {
+            metrics.state(PipelineState.SNAPSHOTTING);
+            metrics.snapshotTablesRemaining(tableCount);
+        } else {
+            metrics.state(PipelineState.STREAMING);
+        }
+        stream = new ChangeStream(engineProperties, batch -> {
+            applier.apply(batch);
+            afterCommit(batch, tableCount);
+        });
+        stream.start();
+    }
+
+    /**
+     * The resume rules on a binlog source: no stored offset is a new pipeline (empty target tables for
+     * the initial snapshot, schema history cleared); an offset inside an unfinished snapshot restarts the
+     * snapshot from scratch (partial copy and history cleared); an offset whose binlog file or GTIDs the
+     * source no longer has is a {@link UserError}, not a silent re-snapshot.
+     */
+    private StoredOffset binlogResumePoint(MySqlSource source, MySqlServer server, OffsetStore offsets,
+                                           Map<TableId, TargetTable> tables) {
+        try (Connection c = pool.getConnection()) {
+            try {
+                offsets.createTable(c);
+                TargetSchemaHistory.createTable(c);
+                c.commit();
+            } catch (SQLException e) {
+                throw new UserError("target " + config.target().display() + ": cannot create tables " + OffsetStore.TABLE + " and "
+                        + TargetSchemaHistory.TABLE + " (" + e.getMessage() + "); grant the user CREATE on the target database");
+            }
+            Optional<StoredOffset> stored = offsets.load(c);
+            if (stored.isPresent() && stored.get().snapshotInProgress()) {
+                LOG.warn("the initial snapshot of pipeline {} was interrupted; restarting it from scratch", config.pipeline());
+                clearPartialSnapshot(c, offsets, tables);
+                stored = Optional.empty();
+            }
+            if (stored.isEmpty()) {
+                TargetSchemaHistory.delete(c, config.pipeline());
+                c.commit();
+                requireEmptyTargets(c, tables);
+                return null;
+            }
+            String missing = source.missingPosition(server, stored.get().offset());
+            if (missing != null || !TargetSchemaHistory.exists(c, config.pipeline())) {
+                throw new UserError("source " + config.source().display() + ": the target holds offset " + stored.get().offset()
+                        + " but " + (missing != null ? "the source no longer has " + missing : TargetSchemaHistory.TABLE
+                        + " on the target lost the pipeline's schema history") + "; the changes since cannot be recovered."
+                        + " To start over: truncate the target tables and DELETE FROM " + OffsetStore.TABLE + " WHERE pipeline = '"
+                        + config.pipeline() + "'");
+            }
+            c.commit();
+            LOG.info("resuming pipeline {} from {}", config.pipeline(), describe(stored.get().offset()));
+            return stored.get();
+        } catch (SQLException e) {
+            throw Connections.explain(config.target(), e);
+        }
+    }
+
+    /** Deletes the rows of an interrupted initial snapshot and its offset, so that it starts again from scratch. */
+    private void clearPartialSnapshot(Connection c, OffsetStore offsets, Map<TableId, TargetTable> tables) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (TableId id : tables.keySet()) {
+                st.executeUpdate("DELETE FROM " + dialect.table(id));
+            }
+        }
+        offsets.delete(c);
+        c.commit();
+    }
+
+    /** A new pipeline with {@code snapshot: initial} needs empty target tables; logs how it starts. */
+    private void requireEmptyTargets(Connection c, Map<TableId, TargetTable> tables) throws SQLException {
+        TableId nonEmpty = config.snapshot() == OverlapConfig.SnapshotMode.INITIAL
+                ? TargetCatalog.firstNonEmpty(c, dialect, tables.keySet()) : null;
+        c.commit();
+        if (nonEmpty != null) {
+            throw new UserError("target " + config.target().display() + ": table " + nonEmpty + " already holds rows,"
+                    + " but the initial snapshot needs empty target tables; truncate them on the target, or set snapshot: never"
+                    + " if the target already holds the data");
+        }
+        LOG.info("new pipeline {}: {}", config.pipeline(), config.snapshot() == OverlapConfig.SnapshotMode.INITIAL
+                ? "initial snapshot, then streaming" : "streaming from now on, no snapshot");
+    }
+
     /** @return the pipeline's lag monitor, once started */
     public LagMonitor lag() {
         return lag;
+    }
+
+    /** @return the pipeline's metrics */
+    public PipelineMetrics metrics() {
+        return metrics;
+    }
+
+    /** @return the SQL dialect of source and target */
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    /** @return the heartbeat table, on the source and the target, once started */
+    public TableId heartbeatTable() {
+        return heartbeatTable;
+    }
+
+    /** @return the replicated tables (without Overlap's own), once started */
+    public List<TableId> tables() {
+        return userTables;
+    }
+
+    /** @param pause whether the heartbeat writer stops writing to the source */
+    public void pauseHeartbeat(boolean pause) {
+        probe.pause(pause);
+    }
+
+    /**
+     * Registers an admin action on the metrics endpoint ({@code POST}, bearer {@code admin.token}).
+     *
+     * @param path e.g. {@code /promote}
+     * @param action what runs
+     */
+    public void admin(String path, MetricsServer.AdminAction action) {
+        metricsServer.admin(path, config.adminToken() == null ? null : config.adminToken().reveal(), action);
+    }
+
+    /** Stops the change stream after the batch in hand (promote's STOP_STREAM); the endpoint keeps serving. */
+    public void stopStream() {
+        probe.close();
+        stream.close();
     }
 
     /** @return the address of the metrics endpoint, once started */
@@ -167,6 +342,7 @@ public final class Pipeline implements AutoCloseable {
                 metrics.snapshotTablesRemaining(tableCount - snapshotTablesSeen.size() + 1);
             }
         }
+        appliedOffset = batch.offset();
         metrics.position(describe(batch.offset()));
         if (metrics.state() == PipelineState.SNAPSHOTTING
                 && !new StoredOffset(Map.of(), Map.copyOf(batch.offset())).snapshotInProgress()) {
@@ -175,8 +351,15 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    /** @return a PostgreSQL LSN as {@code lsn 0/16B3748}, any other offset as its map */
+    /**
+     * @return a PostgreSQL LSN as {@code lsn 0/16B3748}, a binlog position as {@code binlog binlog.000003:1234}
+     *         (with {@code gtids …} when GTIDs are on), any other offset as its map
+     */
     private static String describe(Map<String, ?> offset) {
+        if (offset.get("file") != null && offset.get("pos") != null) {
+            Object gtids = offset.get("gtids");
+            return "binlog " + offset.get("file") + ":" + offset.get("pos") + (gtids == null ? "" : " gtids " + gtids);
+        }
         Object lsn = offset.get("lsn");
         if (lsn instanceof Number n) {
             long value = n.longValue();
@@ -184,6 +367,27 @@ public final class Pipeline implements AutoCloseable {
                     + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
         }
         return offset.toString();
+    }
+
+    /**
+     * A promoted pipeline never replicates again onto its target, now the master; a freeze left by a
+     * promote whose daemon died is rolled back first.
+     */
+    private void refuseIfPromoted() {
+        PromotionStore store = new PromotionStore(config.pipeline(), dialect);
+        try (Connection c = pool.getConnection()) {
+            Promoter.rollBackInterruptedFreeze(config, store,
+                    new PostgresCutover(config.source(), config.target(), dialect, config.promote().spareRoles()));
+            Optional<PromotionStore.Promotion> promotion = store.load(c);
+            c.commit();
+            if (promotion.isPresent() && "promoted".equals(promotion.get().state())) {
+                throw new UserError("pipeline " + config.pipeline() + " was promoted: the target is the master now and nothing"
+                        + " replicates onto it; to replicate again, DELETE FROM " + PromotionStore.TABLE + " WHERE pipeline = '"
+                        + config.pipeline() + "' on the target (and start from empty target tables)");
+            }
+        } catch (SQLException e) {
+            throw Connections.explain(config.target(), e);
+        }
     }
 
     private void createTargetHeartbeatTable(SqlDialect dialect) {
@@ -197,7 +401,6 @@ public final class Pipeline implements AutoCloseable {
 
     private StoredOffset resumePoint(PostgresSource source, OffsetStore offsets, SqlDialect dialect,
                                      Map<TableId, TargetTable> tables) {
-        PostgresTarget target = new PostgresTarget(config.target(), dialect);
         try (Connection c = pool.getConnection()) {
             try {
                 offsets.createTable(c);
@@ -215,13 +418,7 @@ public final class Pipeline implements AutoCloseable {
             }
             if (stored.isPresent() && stored.get().snapshotInProgress()) {
                 LOG.warn("the initial snapshot of pipeline {} was interrupted; restarting it from scratch", config.pipeline());
-                try (Statement st = c.createStatement()) {
-                    for (TableId id : tables.keySet()) {
-                        st.executeUpdate("DELETE FROM " + dialect.table(id));
-                    }
-                }
-                offsets.delete(c);
-                c.commit();
+                clearPartialSnapshot(c, offsets, tables);
                 stored = Optional.empty();
             }
             if (stored.isEmpty()) {
@@ -229,16 +426,7 @@ public final class Pipeline implements AutoCloseable {
                     LOG.info("dropping replication slot {}, left without an offset by an earlier start", config.slotName());
                     source.dropSlot(config.slotName());
                 }
-                TableId nonEmpty = config.snapshot() == OverlapConfig.SnapshotMode.INITIAL
-                        ? target.firstNonEmpty(c, tables.keySet()) : null;
-                c.commit();
-                if (nonEmpty != null) {
-                    throw new UserError("target " + config.target().display() + ": table " + nonEmpty + " already holds rows,"
-                            + " but the initial snapshot needs empty target tables; truncate them on the target, or set snapshot: never"
-                            + " if the target already holds the data");
-                }
-                LOG.info("new pipeline {}: {}", config.pipeline(), config.snapshot() == OverlapConfig.SnapshotMode.INITIAL
-                        ? "initial snapshot, then streaming" : "streaming from now on, no snapshot");
+                requireEmptyTargets(c, tables);
                 return null;
             }
             if (slot.isEmpty()) {

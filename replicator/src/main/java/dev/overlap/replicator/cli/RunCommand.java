@@ -5,6 +5,7 @@ import dev.overlap.lag.PipelineState;
 import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.promote.Promoter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -16,11 +17,14 @@ import sun.misc.Signal;
 
 /**
  * {@code overlap run}: the daemon. Streams until SIGTERM or SIGINT, which let the batch in hand finish
- * and exit 0; exits 1 when the stream fails, 2 on a configuration or preflight problem.
+ * and exit 0; exits 1 when the stream fails, 2 on a configuration or preflight problem, and 0 shortly
+ * after a promote (served on {@code POST /promote}) made the target the master.
  */
 @Command(name = "run", description = "Replicate the source to the target until stopped (SIGTERM drains and exits 0).")
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+    /** After PROMOTED, how long the endpoint keeps serving so the promote call gets its answer, ms. */
+    private static final long PROMOTED_GRACE_MS = 2_000;
 
     @Option(names = "--config", required = true, description = "path of overlap.yml")
     private Path config;
@@ -34,10 +38,16 @@ public final class RunCommand implements Callable<Integer> {
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (Pipeline pipeline = new Pipeline(cfg, metrics)) {
             pipeline.start();
+            pipeline.admin("/promote", new Promoter(cfg, pipeline)::handle);
             while (stop.getCount() > 0) {
-                if (pipeline.await(200)) {
+                if (pipeline.await(200) && metrics.state() != PipelineState.PROMOTING) {
                     break;
                 }
+            }
+            if (metrics.state() == PipelineState.PROMOTED) {
+                LOG.info("pipeline {} promoted: the target is the master; the daemon stops", cfg.pipeline());
+                Thread.sleep(PROMOTED_GRACE_MS);
+                return ExitCode.OK;
             }
             if (pipeline.failure() != null) {
                 metrics.state(PipelineState.FAILED);

@@ -7,7 +7,6 @@ import dev.overlap.replicator.config.OverlapConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,16 +39,14 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         OverlapConfig cfg = new ConfigLoader().load(config);
-        InetSocketAddress listen = cfg.metricsListen();
-        String host = listen.getAddress() != null && listen.getAddress().isAnyLocalAddress() ? "127.0.0.1" : listen.getHostString();
-        URI uri = URI.create("http://" + host + ":" + listen.getPort() + "/status");
+        URI uri = cfg.daemonUri("/status");
         String body;
         try {
             body = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
                     .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
                     .body();
         } catch (ConnectException e) {
-            spec.commandLine().getErr().println("overlap: no daemon answers at " + host + ":" + listen.getPort()
+            spec.commandLine().getErr().println("overlap: no daemon answers at " + uri.getAuthority()
                     + "; is `overlap run` running with this config (metrics.listen)?");
             return ExitCode.FAILURE;
         } catch (IOException e) {

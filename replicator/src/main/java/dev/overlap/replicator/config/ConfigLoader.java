@@ -39,7 +39,7 @@ public final class ConfigLoader {
             "apply", Set.of("max-batch-rows"),
             "metrics", Set.of("listen"),
             "admin", Set.of("token"),
-            "promote", Set.of("max-lag", "verify", "timeout"));
+            "promote", Set.of("max-lag", "verify", "timeout", "spare-roles"));
 
     private final Function<String, String> environment;
 
@@ -113,7 +113,8 @@ public final class ConfigLoader {
         OverlapConfig.Promote promoteConfig = new OverlapConfig.Promote(
                 duration(text(promote, "max-lag", "2s"), "promote.max-lag", name),
                 enumValue(promote, "verify", "counts", OverlapConfig.VerifyMode.class, name),
-                duration(text(promote, "timeout", "60s"), "promote.timeout", name));
+                duration(text(promote, "timeout", "60s"), "promote.timeout", name),
+                roles(promote, name));
         return new OverlapConfig(pipeline, source, target, filter, snapshot, maxBatchRows, listen, token, promoteConfig);
     }
 
@@ -127,7 +128,7 @@ public final class ConfigLoader {
                 throw new UserError(name + ": unknown key '" + key + "'; known keys"
                         + (path.isEmpty() ? "" : " under " + path) + ": " + String.join(", ", known.stream().sorted().toList()));
             }
-            if (KEYS.containsKey(key)) {
+            if (KEYS.containsKey(key) && !field.getValue().isNull()) {
                 if (!field.getValue().isObject()) {
                     throw new UserError(name + ": '" + key + "' must be a mapping of " + String.join(", ", KEYS.get(key)));
                 }
@@ -217,6 +218,19 @@ public final class ConfigLoader {
             items.add(glob);
         }
         return items;
+    }
+
+    private static List<String> roles(JsonNode promote, String name) {
+        JsonNode value = promote.get("spare-roles");
+        List<String> roles = new ArrayList<>();
+        if (value == null || value.isNull()) {
+            return roles;
+        }
+        if (!value.isArray()) {
+            throw new UserError(name + ": 'promote.spare-roles' must be a list of role names such as [backup, monitoring]");
+        }
+        value.forEach(role -> roles.add(role.asText()));
+        return roles;
     }
 
     private static <E extends Enum<E>> E enumValue(JsonNode node, String field, String fallback, Class<E> type, String name) {

@@ -36,8 +36,19 @@ public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, T
      * @param maxLag the largest replication lag at which promote starts
      * @param verify what promote verifies between catch-up and opening the target
      * @param timeout how long promote waits for the catch-up before it aborts
+     * @param spareRoles roles whose sessions the source freeze does not end (besides the source user), e.g. monitoring
      */
-    public record Promote(Duration maxLag, VerifyMode verify, Duration timeout) {
+    public record Promote(Duration maxLag, VerifyMode verify, Duration timeout, java.util.List<String> spareRoles) {
+    }
+
+    /**
+     * @param path an endpoint path such as {@code /status}
+     * @return the daemon's URL for it: {@code metrics.listen}, with a wildcard address reached on loopback
+     */
+    public java.net.URI daemonUri(String path) {
+        boolean wildcard = metricsListen.getAddress() != null && metricsListen.getAddress().isAnyLocalAddress();
+        String host = wildcard ? "127.0.0.1" : metricsListen.getHostString();
+        return java.net.URI.create("http://" + host + ":" + metricsListen.getPort() + path);
     }
 
     /** @return the replication slot and publication name on a PostgreSQL source: {@code overlap_<pipeline>} */

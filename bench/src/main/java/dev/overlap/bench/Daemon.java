@@ -1,0 +1,154 @@
+package dev.overlap.bench;
+
+import dev.overlap.it.DatabaseServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The daemon ({@code overlap.jar run}, {@code -Xmx512m}) as a separate JVM on a free metrics port, with a
+ * sampler of its heap from its own {@code /metrics} every 100 ms.
+ */
+final class Daemon implements AutoCloseable {
+    static final String PASSWORD_VARIABLE = "OVERLAP_BENCH_PASSWORD";
+    static final String TOKEN_VARIABLE = "OVERLAP_BENCH_TOKEN";
+    static final String TOKEN = "bench-token";
+    private final Process process;
+    private final URI metrics;
+    private final AtomicLong peakHeap = new AtomicLong();
+    private final Thread sampler;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private Daemon(Process process, int port) {
+        this.process = process;
+        this.metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+        this.sampler = new Thread(this::sample, "heap-sampler");
+        this.sampler.setDaemon(true);
+        this.sampler.start();
+    }
+
+    /**
+     * Starts the daemon for database {@code db} of the two servers (pipeline {@code bench_<db>}).
+     *
+     * @param snapshot {@code initial} or {@code never}
+     * @param extraYaml more overlap.yml lines, e.g. a promote section
+     */
+    static Daemon start(DatabaseServer source, DatabaseServer target, String db, String snapshot, String extraYaml) throws IOException {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String yaml = """
+                pipeline: bench_%s
+                source: {url: "%s", user: %s, password: "${env:%s}"}
+                target: {url: "%s", user: %s, password: "${env:%s}"}
+                snapshot: %s
+                metrics: {listen: "127.0.0.1:%d"}
+                admin: {token: "${env:%s}"}
+                """.formatted(db, source.jdbcUrl(db), source.superuser(), PASSWORD_VARIABLE, target.jdbcUrl(db),
+                target.superuser(), PASSWORD_VARIABLE, snapshot, port, TOKEN_VARIABLE) + extraYaml;
+        Path config = Files.createTempFile("overlap-bench", ".yml");
+        Files.writeString(config, yaml);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", System.getProperty("overlap.jar"),
+                "run", "--config", config.toString()).redirectErrorStream(true)
+                .redirectOutput(Files.createTempFile("overlap-bench", ".log").toFile());
+        builder.environment().put(PASSWORD_VARIABLE, source.superuserPassword());
+        builder.environment().put(TOKEN_VARIABLE, TOKEN);
+        return new Daemon(builder.start(), port);
+    }
+
+    void awaitSlot(DatabaseServer source, String db) throws Exception {
+        try (Connection c = source.connect(db); Statement st = c.createStatement()) {
+            for (int i = 0; i < 600; i++) {
+                try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_replication_slots WHERE active AND slot_name = 'overlap_bench_" + db + "'")) {
+                    if (rs.next()) {
+                        return;
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("the daemon did not start streaming within 60 s");
+    }
+
+    private void sample() {
+        while (process.isAlive()) {
+            try {
+                long heap = 0;
+                for (String line : scrape().split("\n")) {
+                    if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                        heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    }
+                }
+                peakHeap.accumulateAndGet(heap, Math::max);
+                Thread.sleep(100);
+            } catch (IOException e) {
+                sleepQuietly();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private String scrape() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    long appliedEvents() throws IOException, InterruptedException {
+        double total = 0;
+        for (String line : scrape().split("\n")) {
+            if (line.startsWith("overlap_events_applied_total{")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) total;
+    }
+
+    /** @return whether {@code /health} answers 200 */
+    boolean healthy() {
+        try {
+            return http.send(HttpRequest.newBuilder(metrics.resolve("/health")).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** @return the JSON report of {@code POST /promote} */
+    String promote() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(metrics.resolve("/promote")).POST(HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    long peakHeapBytes() {
+        return peakHeap.get();
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        process.waitFor(60, TimeUnit.SECONDS);
+        sampler.interrupt();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.overlap.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.overlap.it.DatabaseServer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Write downtime of {@code overlap promote} under a steady load of 1,000 writes/s (single-row inserts
+ * from two application sessions), repeated: each run replicates a fresh database, promotes it, and
+ * reads the report's {@code write_downtime_ms} (source frozen until target open). Prints each run and
+ * p50/p99/max. Goal: p99 below 2 s.
+ */
+public final class PromoteBenchmark {
+    private static final int WRITES_PER_SECOND = 1000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PromoteBenchmark() {
+    }
+
+    /** @param args optional: how many promotes (default 10) */
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        List<Long> downtimes = new ArrayList<>();
+        try (DatabaseServer source = DatabaseServer.postgres(); DatabaseServer target = DatabaseServer.postgres()) {
+            for (int run = 1; run <= runs; run++) {
+                long downtime = promoteOnce(source, target, "promote" + run);
+                downtimes.add(downtime);
+                System.out.printf(Locale.ROOT, "run %2d: write downtime %5d ms%n", run, downtime);
+            }
+        }
+        Collections.sort(downtimes);
+        System.out.printf(Locale.ROOT, "%npromote under %,d writes/s, %d runs: write downtime p50 %d ms, p99 %d ms, max %d ms%n",
+                WRITES_PER_SECOND, runs, percentile(downtimes, 0.50), percentile(downtimes, 0.99), downtimes.get(downtimes.size() - 1));
+        System.exit(0);
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
+    }
+
+    private static long promoteOnce(DatabaseServer source, DatabaseServer target, String db) throws Exception {
+        source.createDatabase(db);
+        target.createDatabase(db);
+        String table = "CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())";
+        String app = "app_" + db;
+        try (Connection c = source.connect(db); Statement st = c.createStatement()) {
+            st.execute(table);
+            st.execute("CREATE ROLE " + app + " LOGIN");
+            st.execute("GRANT INSERT ON orders TO " + app + "; GRANT USAGE ON SEQUENCE orders_id_seq TO " + app);
+        }
+        try (Connection c = target.connect(db); Statement st = c.createStatement()) {
+            st.execute(table);
+        }
+        try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
+            for (int i = 0; i < 600 && !daemon.healthy(); i++) {
+                Thread.sleep(100);
+            }
+            if (!daemon.healthy()) {
+                throw new IllegalStateException("the daemon did not become healthy within 60 s; see its log in /tmp/overlap-bench*.log");
+            }
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicLong accepted = new AtomicLong();
+            List<Thread> writers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Thread writer = new Thread(() -> write(source, db, app, writing, accepted, WRITES_PER_SECOND / 2));
+                writer.start();
+                writers.add(writer);
+            }
+            Thread.sleep(3000);
+            JsonNode report = JSON.readTree(daemon.promote());
+            writing.set(false);
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            if (!"promoted".equals(report.path("outcome").asText())) {
+                throw new IllegalStateException("promote did not succeed: " + report);
+            }
+            return report.path("write_downtime_ms").asLong();
+        }
+    }
+
+    /** Inserts at a fixed rate as the application role; after the freeze every attempt fails and is retried. */
+    private static void write(DatabaseServer source, String db, String role, AtomicBoolean writing, AtomicLong accepted, int perSecond) {
+        long intervalNanos = TimeUnit.SECONDS.toNanos(1) / perSecond;
+        long next = System.nanoTime();
+        while (writing.get()) {
+            try (Connection c = java.sql.DriverManager.getConnection(source.jdbcUrl(db), role, "app");
+                 PreparedStatement ps = c.prepareStatement("INSERT INTO orders (note) VALUES ('steady')")) {
+                while (writing.get()) {
+                    ps.executeUpdate();
+                    accepted.incrementAndGet();
+                    next += intervalNanos;
+                    long sleep = next - System.nanoTime();
+                    if (sleep > 0) {
+                        TimeUnit.NANOSECONDS.sleep(sleep);
+                    }
+                }
+            } catch (SQLException e) {
+                next = System.nanoTime();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}

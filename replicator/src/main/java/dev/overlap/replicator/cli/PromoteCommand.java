@@ -1,0 +1,138 @@
+package dev.overlap.replicator.cli;
+
+import dev.overlap.replicator.Connections;
+import dev.overlap.replicator.UserError;
+import dev.overlap.replicator.apply.PostgresDialect;
+import dev.overlap.replicator.config.ConfigLoader;
+import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.promote.PostgresCutover;
+import dev.overlap.replicator.promote.PromoteReport;
+import dev.overlap.replicator.promote.Promoter;
+import dev.overlap.replicator.promote.PromotionStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code overlap promote}: asks the running daemon to cut over ({@code POST /promote} with the bearer
+ * {@code admin.token}) and waits for its report. Exit codes: 0 promoted (also when it already was) or
+ * dry run passed; 4 aborted with the source writable again; 1 failed after the point of no return,
+ * or no daemon answers; 2 bad config or token.
+ *
+ * <p>When the daemon dies during the call, the command itself rolls back the freeze it left (the
+ * state is in the target's {@code overlap_promotions}) and reports {@code aborted}.
+ */
+@Command(name = "promote", description = "Cut over: freeze the source, wait for the last change, verify, fix sequences, open the target.")
+public final class PromoteCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "path of overlap.yml")
+    private Path config;
+
+    @Option(names = "--dry-run", description = "PRECHECK and a fence round trip without freezing; reports the expected write downtime")
+    private boolean dryRun;
+
+    @Option(names = "--keep-slot", description = "keep the source's replication slot and publication after promoting")
+    private boolean keepSlot;
+
+    @Option(names = "--json", description = "print the report as JSON")
+    private boolean json;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        OverlapConfig cfg = new ConfigLoader().load(config);
+        if (cfg.adminToken() == null) {
+            throw new UserError(config + ": admin.token is not set; promote needs it, e.g. admin: {token: ${env:OVERLAP_ADMIN_TOKEN}}");
+        }
+        URI uri = cfg.daemonUri("/promote?dry_run=" + dryRun + "&keep_slot=" + keepSlot);
+        HttpRequest request = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + cfg.adminToken().reveal())
+                .timeout(cfg.promote().timeout().plus(Duration.ofMinutes(10))).build();
+        HttpResponse<String> response;
+        try {
+            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                    .send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            Optional<PromoteReport> done = storedPromotion(cfg);
+            if (done.isPresent()) {
+                return print(done.get());
+            }
+            spec.commandLine().getErr().println("overlap: no daemon answers at " + uri.getAuthority()
+                    + "; start `overlap run` with this config, then promote");
+            return ExitCode.FAILURE;
+        } catch (IOException e) {
+            return daemonLost(cfg, e);
+        }
+        if (response.statusCode() == 401 || response.statusCode() == 403) {
+            throw new UserError("the daemon refused admin.token (HTTP " + response.statusCode() + "); give promote the same"
+                    + " admin.token as the running daemon");
+        }
+        if (response.statusCode() != 200) {
+            spec.commandLine().getErr().println("overlap: the daemon answered HTTP " + response.statusCode() + ": " + response.body().strip());
+            return ExitCode.FAILURE;
+        }
+        return print(PromoteReport.fromJson(response.body()));
+    }
+
+    private int daemonLost(OverlapConfig cfg, IOException cause) throws SQLException {
+        Optional<PromoteReport> done = storedPromotion(cfg);
+        if (done.isPresent()) {
+            return print(done.get());
+        }
+        PostgresDialect dialect = new PostgresDialect();
+        boolean rolledBack = Promoter.rollBackInterruptedFreeze(cfg, new PromotionStore(cfg.pipeline(), dialect),
+                new PostgresCutover(cfg.source(), cfg.target(), dialect, cfg.promote().spareRoles()));
+        spec.commandLine().getErr().println("overlap: the daemon stopped answering during promote (" + cause.getMessage() + "); "
+                + (rolledBack ? "the source was frozen and is writable again" : "the source was not frozen") + "; promote aborted");
+        return ExitCode.PROMOTE_ABORTED;
+    }
+
+    private Optional<PromoteReport> storedPromotion(OverlapConfig cfg) {
+        try (Connection c = Connections.open(cfg.target())) {
+            return new PromotionStore(cfg.pipeline(), new PostgresDialect()).load(c)
+                    .filter(p -> "promoted".equals(p.state()) && p.report() != null)
+                    .map(p -> PromoteReport.fromJson(p.report()));
+        } catch (SQLException | UserError e) {
+            return Optional.empty();
+        }
+    }
+
+    private int print(PromoteReport report) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(report.toJson());
+        } else {
+            out.printf("promote %s: %s (state %s)%n", report.pipeline(), report.outcome(), report.state());
+            report.steps().forEach(step -> out.printf("  %-14s %6d ms%n", step.state(), step.ms()));
+            if (report.writeDowntimeMs() != null) {
+                out.printf("write downtime: %d ms%n", report.writeDowntimeMs());
+            }
+            if (report.expectedWriteDowntimeMs() != null) {
+                out.printf("expected write downtime: %d ms%n", report.expectedWriteDowntimeMs());
+            }
+            if (report.error() != null) {
+                out.println("error: " + report.error());
+            }
+            if (report.warnings() != null) {
+                report.warnings().forEach(w -> out.println("warning: " + w));
+            }
+        }
+        out.flush();
+        return report.exitCode();
+    }
+}

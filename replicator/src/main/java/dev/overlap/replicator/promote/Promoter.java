@@ -1,0 +1,332 @@
+package dev.overlap.replicator.promote;
+
+import dev.overlap.checksum.PostgresChecksumDialect;
+import dev.overlap.checksum.TableName;
+import dev.overlap.checksum.Verifier;
+import dev.overlap.checksum.VerifyOptions;
+import dev.overlap.checksum.VerifyProgress;
+import dev.overlap.checksum.VerifyReport;
+import dev.overlap.lag.MetricsServer;
+import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.lag.PipelineState;
+import dev.overlap.replicator.Connections;
+import dev.overlap.replicator.Pipeline;
+import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.verify.EndpointDatabases;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cutover state machine (DESIGN.md, "Promote"), run inside the daemon when {@code POST /promote}
+ * arrives: PRECHECK → FREEZE_SOURCE → FENCE → CATCH_UP → VERIFY → FIX_SEQUENCES → STOP_STREAM →
+ * OPEN_TARGET → PROMOTED, each logged with its duration.
+ *
+ * <p>The fence is a unique row written into the heartbeat table after the freeze; logical decoding
+ * delivers commits in commit order, so once the target holds the fence it holds every write the source
+ * accepted. A failure before OPEN_TARGET restores the source's read-only setting, resumes streaming
+ * and reports {@code aborted} (exit 4); a failure in OPEN_TARGET reports {@code failed} (exit 1) with
+ * the source still frozen, so there is never a moment with two writable masters. A promote after a
+ * finished one reports the stored {@code promoted} report again. The durable state is kept by
+ * {@link PromotionStore}, so a crash in between is rolled back by {@link #rollBackInterruptedFreeze}.
+ */
+public final class Promoter {
+    private static final Logger LOG = LoggerFactory.getLogger(Promoter.class);
+    private static final long POLL_MS = 20;
+
+    private final OverlapConfig config;
+    private final Pipeline pipeline;
+    private final PipelineMetrics metrics;
+    private final PostgresCutover cutover;
+    private final PromotionStore store;
+
+    /**
+     * @param config the pipeline's configuration
+     * @param pipeline the running pipeline
+     */
+    public Promoter(OverlapConfig config, Pipeline pipeline) {
+        this.config = config;
+        this.pipeline = pipeline;
+        this.metrics = pipeline.metrics();
+        this.cutover = new PostgresCutover(config.source(), config.target(), pipeline.dialect(), config.promote().spareRoles());
+        this.store = new PromotionStore(config.pipeline(), pipeline.dialect());
+    }
+
+    /** A step failed; the message says why, for the report. */
+    private static final class StepFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StepFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Tracks states entered and their durations. */
+    private static final class Run {
+        final List<PromoteReport.Step> steps = new ArrayList<>();
+        PromoteState state;
+
+        void step(PromoteState next, Step action) throws Exception {
+            state = next;
+            long start = System.nanoTime();
+            LOG.info("promote: {}", next);
+            try {
+                action.run();
+            } finally {
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                steps.add(new PromoteReport.Step(next, ms));
+                LOG.info("promote: {} took {} ms", next, ms);
+            }
+        }
+
+        long ms(PromoteState... states) {
+            return steps.stream().filter(s -> List.of(states).contains(s.state())).mapToLong(PromoteReport.Step::ms).sum();
+        }
+    }
+
+    /**
+     * The admin endpoint's entry: query {@code dry_run=true} and/or {@code keep_slot=true}.
+     *
+     * @param query the request's query string, or {@code null}
+     * @return 200 with the report for every outcome (the report's outcome tells)
+     */
+    public MetricsServer.AdminResponse handle(String query) {
+        String q = query == null ? "" : "&" + query + "&";
+        PromoteReport report = promote(q.contains("&dry_run=true&"), q.contains("&keep_slot=true&"));
+        return new MetricsServer.AdminResponse(200, report.toJson());
+    }
+
+    /**
+     * Runs the cutover, or with {@code dryRun} only PRECHECK and a fence round trip without freezing.
+     *
+     * @param dryRun measure the expected write downtime, change nothing
+     * @param keepSlot keep the source's replication slot and publication after PROMOTED
+     * @return the report; never throws
+     */
+    public synchronized PromoteReport promote(boolean dryRun, boolean keepSlot) {
+        Run run = new Run();
+        Optional<PromotionStore.Promotion> done = loadPromotion();
+        if (done.isPresent() && "promoted".equals(done.get().state()) && done.get().report() != null) {
+            return PromoteReport.fromJson(done.get().report());
+        }
+        String previousReadOnly = null;
+        boolean frozen = false;
+        Instant frozenAt = null;
+        int[] sequences = {0};
+        List<String> warnings = new ArrayList<>();
+        try {
+            run.step(PromoteState.PRECHECK, this::precheck);
+            if (!dryRun) {
+                metrics.state(PipelineState.PROMOTING);
+                pipeline.pauseHeartbeat(true);
+                previousReadOnly = cutover.sourceReadOnlySetting();
+                String previous = previousReadOnly;
+                run.step(PromoteState.FREEZE_SOURCE, () -> {
+                    withTarget(c -> store.save(c, new PromotionStore.Promotion("frozen", previous, null)));
+                    LOG.info("promote: ended {} application sessions on the source", cutover.freezeSource());
+                });
+                frozen = true;
+                frozenAt = Instant.now();
+            }
+            String fence = config.pipeline() + "#fence";
+            LocalDateTime fenceAt = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+            run.step(PromoteState.FENCE, () -> cutover.writeFence(pipeline.heartbeatTable(), fence, fenceAt));
+            run.step(PromoteState.CATCH_UP, () -> awaitFence(fence, fenceAt));
+            run.step(PromoteState.VERIFY, () -> verify(dryRun, warnings));
+            if (dryRun) {
+                return new PromoteReport(config.pipeline(), "dry_run", run.state, run.steps, null,
+                        run.ms(PromoteState.FENCE, PromoteState.CATCH_UP, PromoteState.VERIFY), null, null, null,
+                        pipeline.tables().size(), null, warnings.isEmpty() ? null : warnings);
+            }
+            run.step(PromoteState.FIX_SEQUENCES, () -> sequences[0] = cutover.fixSequences());
+            run.step(PromoteState.STOP_STREAM, pipeline::stopStream);
+        } catch (Exception e) {
+            return abort(run, e, frozen, previousReadOnly, frozenAt, dryRun);
+        }
+        Instant openedAt;
+        try {
+            run.step(PromoteState.OPEN_TARGET, cutover::openTarget);
+            openedAt = Instant.now();
+        } catch (Exception e) {
+            metrics.state(PipelineState.FAILED);
+            metrics.error("promote", "OPEN_TARGET failed: " + message(e));
+            LOG.error("promote failed at OPEN_TARGET, after the stream stopped; the source stays frozen: {}", message(e));
+            return new PromoteReport(config.pipeline(), "failed", PromoteState.OPEN_TARGET, run.steps, null, null, frozenAt, null,
+                    sequences[0], pipeline.tables().size(), "OPEN_TARGET: " + message(e), null);
+        }
+        run.state = PromoteState.PROMOTED;
+        run.steps.add(new PromoteReport.Step(PromoteState.PROMOTED, 0));
+        if (!keepSlot) {
+            try {
+                cutover.dropReplication(config.slotName());
+            } catch (SQLException e) {
+                warnings.add("could not drop replication slot and publication " + config.slotName() + " on the source: "
+                        + message(e) + "; drop them by hand, or the old host keeps WAL");
+            }
+        }
+        long downtime = java.time.Duration.between(frozenAt, openedAt).toMillis()
+                + run.ms(PromoteState.FREEZE_SOURCE);
+        PromoteReport report = new PromoteReport(config.pipeline(), "promoted", PromoteState.PROMOTED, run.steps, downtime, null,
+                frozenAt, openedAt, sequences[0], pipeline.tables().size(), null, warnings.isEmpty() ? null : warnings);
+        try {
+            withTarget(c -> store.save(c, new PromotionStore.Promotion("promoted", null, report.toJson())));
+        } catch (Exception e) {
+            warnings.add("could not record the promotion in " + PromotionStore.TABLE + ": " + message(e));
+        }
+        metrics.state(PipelineState.PROMOTED);
+        LOG.info("promote: PROMOTED; write downtime {} ms", downtime);
+        return report;
+    }
+
+    private void precheck() throws Exception {
+        List<String> problems = new ArrayList<>();
+        if (pipeline.failure() != null) {
+            problems.add("the pipeline failed: " + message(pipeline.failure()));
+        }
+        if (metrics.state() != PipelineState.STREAMING) {
+            problems.add("the pipeline is " + metrics.state().label() + ", not streaming");
+        }
+        double lag = pipeline.lag().lagSeconds();
+        if (lag * 1000 >= config.promote().maxLag().toMillis()) {
+            problems.add(String.format(java.util.Locale.ROOT, "replication lag %.3f s is not below promote.max-lag %.3f s",
+                    lag, config.promote().maxLag().toMillis() / 1000.0));
+        }
+        problems.addAll(cutover.precheck());
+        if (!problems.isEmpty()) {
+            throw new StepFailure(String.join("; ", problems));
+        }
+    }
+
+    private void awaitFence(String fence, LocalDateTime at) throws Exception {
+        long deadline = System.nanoTime() + config.promote().timeout().toNanos();
+        while (!cutover.fenceApplied(pipeline.heartbeatTable(), fence, at)) {
+            if (pipeline.failure() != null) {
+                throw new StepFailure("the stream failed while catching up: " + message(pipeline.failure()));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new StepFailure("the target did not apply the fence within promote.timeout "
+                        + config.promote().timeout().toSeconds() + " s");
+            }
+            Thread.sleep(POLL_MS);
+        }
+    }
+
+    private void verify(boolean dryRun, List<String> warnings) throws Exception {
+        if (config.promote().verify() == OverlapConfig.VerifyMode.NONE) {
+            return;
+        }
+        List<String> differences = config.promote().verify() == OverlapConfig.VerifyMode.CHECKSUM
+                ? checksumDifferences() : cutover.countDifferences(pipeline.tables());
+        if (differences.isEmpty()) {
+            return;
+        }
+        if (dryRun) {
+            warnings.add("row counts differ while the source takes writes (a real promote compares them frozen): "
+                    + String.join("; ", differences));
+            return;
+        }
+        throw new StepFailure("verification found differences: " + String.join("; ", differences));
+    }
+
+    /**
+     * {@code promote.verify: checksum}: the chunked-hash verifier over every table, without a watermark:
+     * the source is frozen and the target caught up, so both are still.
+     */
+    private List<String> checksumDifferences() throws SQLException, InterruptedException {
+        List<TableName> tables = pipeline.tables().stream().map(t -> new TableName(t.schema(), t.table())).toList();
+        VerifyReport report;
+        try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
+            report = new Verifier(new PostgresChecksumDialect(), new EndpointDatabases(config.source(), config.target()),
+                    VerifyOptions.defaults(2, true, 10), null, progress).verify(tables);
+        }
+        return report.tables().stream().filter(t -> !t.equal())
+                .map(t -> t.table() + ": " + t.missingRows() + " missing, " + t.extraRows() + " extra, " + t.differentRows()
+                        + " different rows")
+                .toList();
+    }
+
+    private PromoteReport abort(Run run, Exception cause, boolean frozen, String previousReadOnly, Instant frozenAt, boolean dryRun) {
+        String error = run.state + ": " + message(cause);
+        List<String> warnings = new ArrayList<>();
+        if (frozen) {
+            try {
+                cutover.unfreezeSource(previousReadOnly);
+                withTarget(store::clear);
+            } catch (Exception e) {
+                warnings.add("could not return the source to writable: " + message(e)
+                        + "; run ALTER DATABASE " + config.source().database() + " RESET default_transaction_read_only");
+            }
+        }
+        if (!dryRun) {
+            pipeline.pauseHeartbeat(false);
+            metrics.state(pipeline.failure() == null ? PipelineState.STREAMING : PipelineState.FAILED);
+            metrics.error("promote", error);
+        }
+        LOG.warn("promote aborted in {}: {}; the source is writable again", run.state, message(cause));
+        Long downtime = frozenAt == null ? null : java.time.Duration.between(frozenAt, Instant.now()).toMillis();
+        return new PromoteReport(config.pipeline(), "aborted", run.state, run.steps, downtime, null,
+                frozenAt, null, null, null, error, warnings.isEmpty() ? null : warnings);
+    }
+
+    private Optional<PromotionStore.Promotion> loadPromotion() {
+        try (Connection c = Connections.open(config.target())) {
+            return store.load(c);
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+
+    @FunctionalInterface
+    private interface TargetWork {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void withTarget(TargetWork work) throws SQLException {
+        try (Connection c = Connections.open(config.target())) {
+            work.run(c);
+        }
+    }
+
+    /**
+     * Rolls back a freeze that a promote left behind when its daemon died before OPEN_TARGET: restores
+     * the source's earlier read-only setting and forgets the frozen state.
+     *
+     * @param config the pipeline's configuration
+     * @param store the pipeline's promotion store
+     * @param cutover the engine's cutover operations
+     * @return whether there was a freeze to roll back
+     * @throws SQLException when a database refuses
+     */
+    public static boolean rollBackInterruptedFreeze(OverlapConfig config, PromotionStore store, PostgresCutover cutover)
+            throws SQLException {
+        try (Connection c = Connections.open(config.target())) {
+            Optional<PromotionStore.Promotion> promotion = store.load(c);
+            if (promotion.isEmpty() || !"frozen".equals(promotion.get().state())) {
+                return false;
+            }
+            cutover.unfreezeSource(promotion.get().previousReadOnly());
+            store.clear(c);
+            LOG.warn("an interrupted promote of pipeline {} had left the source frozen; it is writable again", config.pipeline());
+            return true;
+        }
+    }
+
+    private static String message(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,300 @@
+package dev.overlap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code overlap promote} against a daemon process on real servers: a writer keeps writing through
+ * the cutover (every write the source accepted is on the target, none is accepted after the freeze,
+ * sequences continue on the target), a wrong token changes nothing, and faults before OPEN_TARGET
+ * (a verification difference, a catch-up timeout, the daemon killed) leave the source writable with
+ * nothing lost and exit 4.
+ */
+class PromoteIT {
+    private static final String TOKEN_VARIABLE = "OVERLAP_ADMIN_TOKEN";
+    private static final String TOKEN = "promote-token-" + ProcessHandle.current().pid();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A pair with a schema, an application role, and a running daemon. */
+    private static final class Cutover {
+        final DatabasePair pair;
+        final String appRole;
+        final Path config;
+        final Map<String, String> env;
+        final int port;
+        OverlapProcess daemon;
+
+        Cutover(String name, String... promoteLines) throws Exception {
+            pair = DatabasePair.create(name);
+            pair.onBoth("""
+                    CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+                    CREATE SEQUENCE invoice_no START 1000;
+                    """);
+            appRole = "app_" + pair.name;
+            pair.onSource("CREATE ROLE " + appRole + " LOGIN; GRANT SELECT, INSERT, UPDATE, DELETE ON orders TO " + appRole
+                    + "; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + appRole);
+            pair.onSource("INSERT INTO orders (note) SELECT 'seed ' || i FROM generate_series(1, 500) i; SELECT nextval('invoice_no')");
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
+            List<String> extra = new ArrayList<>(List.of("admin:", "  token: ${env:" + TOKEN_VARIABLE + "}", "promote:"));
+            extra.addAll(List.of(promoteLines));
+            config = pair.writeConfig(pair.configYaml(extra.toArray(String[]::new))
+                    .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
+            env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(), TOKEN_VARIABLE, TOKEN);
+        }
+
+        void startDaemon() throws Exception {
+            daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health() == 200);
+        }
+
+        int health() throws Exception {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
+        }
+
+        OverlapProcess promote(Map<String, String> environment, String... options) throws Exception {
+            List<String> args = new ArrayList<>(List.of("promote", "--config", config.toString(), "--json"));
+            args.addAll(List.of(options));
+            return OverlapProcess.start(environment, args.toArray(String[]::new));
+        }
+
+        Connection app() throws SQLException {
+            return DriverManager.getConnection(pair.sourceServer.jdbcUrl(pair.name), appRole, "app");
+        }
+
+        /** Locks orders on the target and writes one row on the source, so the apply waits until the lock's rollback. */
+        Connection blockApply() throws SQLException {
+            Connection lock = pair.target();
+            lock.setAutoCommit(false);
+            try (Statement st = lock.createStatement()) {
+                st.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+            }
+            try (Connection app = app(); Statement st = app.createStatement()) {
+                st.executeUpdate("INSERT INTO orders (note) VALUES ('blocked on the target')");
+            }
+            return lock;
+        }
+
+        boolean sourceWritable() {
+            try (Connection c = app(); Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO orders (note) VALUES ('writable?')");
+                return true;
+            } catch (SQLException e) {
+                return false;
+            }
+        }
+    }
+
+    /** Inserts orders as the application role, reconnecting after every failure, and records each acknowledged commit. */
+    private static final class Writer implements Runnable {
+        record Ack(long id, Instant at) {
+        }
+
+        final Cutover cutover;
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
+        final Thread thread = new Thread(this, "writer");
+
+        Writer(Cutover cutover) {
+            this.cutover = cutover;
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            while (running.get()) {
+                try (Connection c = cutover.app();
+                     PreparedStatement ps = c.prepareStatement("INSERT INTO orders (note) VALUES ('live') RETURNING id")) {
+                    while (running.get()) {
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            acks.add(new Ack(rs.getLong(1), Instant.now()));
+                        }
+                        Thread.sleep(2);
+                    }
+                } catch (SQLException e) {
+                    sleep();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private static void sleep() {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+    }
+
+    private static List<Long> targetIds(DatabasePair pair) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = pair.target(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM orders")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    private static long single(Connection connection, String sql) throws SQLException {
+        try (connection; Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void writerKeepsWritingThroughPromoteAndNothingIsLost() throws Exception {
+        Cutover cutover = new Cutover("promote");
+        cutover.startDaemon();
+        Writer writer = new Writer(cutover);
+        Thread.sleep(2000);
+
+        OverlapProcess promote = cutover.promote(cutover.env);
+        int exit = promote.waitFor();
+        Thread.sleep(500);
+        writer.stop();
+
+        assertThat(exit).as("promote exit; stdout %s stderr %s", promote.stdout(), promote.stderr()).isZero();
+        JsonNode report = JSON.readTree(promote.stdout());
+        assertThat(report.path("outcome").asText()).isEqualTo("promoted");
+        List<String> states = new ArrayList<>();
+        report.path("steps").forEach(step -> states.add(step.path("state").asText()));
+        assertThat(states).containsExactly("PRECHECK", "FREEZE_SOURCE", "FENCE", "CATCH_UP", "VERIFY", "FIX_SEQUENCES",
+                "STOP_STREAM", "OPEN_TARGET", "PROMOTED");
+        assertThat(report.path("write_downtime_ms").asLong()).isPositive();
+        Instant frozenAt = Instant.parse(report.path("frozen_at").asText());
+
+        List<Writer.Ack> acks = new ArrayList<>(writer.acks);
+        assertThat(acks).as("writes acknowledged before the freeze").hasSizeGreaterThan(50);
+        assertThat(acks).as("no write acknowledged after the freeze").allSatisfy(ack ->
+                assertThat(ack.at()).isBefore(frozenAt.plusMillis(50)));
+        assertThat(targetIds(cutover.pair)).containsAll(acks.stream().map(Writer.Ack::id).toList());
+        assertThat(cutover.sourceWritable()).as("source accepts writes after promote").isFalse();
+
+        long maxId = single(cutover.pair.target(), "SELECT max(id) FROM orders");
+        assertThat(single(cutover.pair.target(), "INSERT INTO orders (note) VALUES ('on the new master') RETURNING id"))
+                .isGreaterThan(maxId);
+        assertThat(single(cutover.pair.target(), "SELECT nextval('invoice_no')")).isEqualTo(1001);
+        assertThat(single(cutover.pair.source(), "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'overlap_"
+                + cutover.pair.name + "'")).isZero();
+        assertThat(cutover.daemon.waitFor()).as("daemon exits after promote").isZero();
+
+        OverlapProcess again = cutover.promote(cutover.env);
+        assertThat(again.waitFor()).isZero();
+        assertThat(JSON.readTree(again.stdout()).path("outcome").asText()).isEqualTo("promoted");
+    }
+
+    @Test
+    void wrongTokenIsRefusedAndNothingChanges() throws Exception {
+        Cutover cutover = new Cutover("promotetoken");
+        cutover.startDaemon();
+        try {
+            OverlapProcess promote = cutover.promote(Map.of(DatabasePair.PASSWORD_VARIABLE, cutover.pair.sourceServer.superuserPassword(),
+                    TOKEN_VARIABLE, "not-the-token"));
+            assertThat(promote.waitFor()).isEqualTo(2);
+            assertThat(promote.stderr()).contains("refused admin.token").doesNotContain("not-the-token");
+            assertThat(cutover.sourceWritable()).isTrue();
+            assertThat(cutover.health()).isEqualTo(200);
+        } finally {
+            cutover.daemon.terminate();
+        }
+    }
+
+    @Test
+    void verificationDifferenceAbortsWithTheSourceWritable() throws Exception {
+        Cutover cutover = new Cutover("promoteverify");
+        cutover.startDaemon();
+        try {
+            cutover.pair.awaitIdentical(Duration.ofSeconds(30));
+            DatabasePair.execute(cutover.pair.target(), "DELETE FROM orders WHERE id = 7");
+
+            OverlapProcess promote = cutover.promote(cutover.env);
+            assertThat(promote.waitFor()).as(promote.stderr()).isEqualTo(4);
+            JsonNode report = JSON.readTree(promote.stdout());
+            assertThat(report.path("outcome").asText()).isEqualTo("aborted");
+            assertThat(report.path("state").asText()).isEqualTo("VERIFY");
+            assertThat(report.path("error").asText()).contains("public.orders: source 500 rows, target 499");
+            assertThat(cutover.sourceWritable()).isTrue();
+            await().atMost(Duration.ofSeconds(15)).until(() -> cutover.health() == 200);
+        } finally {
+            cutover.daemon.terminate();
+        }
+    }
+
+    @Test
+    void catchUpTimeoutAbortsAndNothingIsLost() throws Exception {
+        Cutover cutover = new Cutover("promotecatchup", "  max-lag: 60s", "  timeout: 3s");
+        cutover.startDaemon();
+        try (Connection lock = cutover.blockApply()) {
+            OverlapProcess promote = cutover.promote(cutover.env);
+            assertThat(promote.waitFor()).as(promote.stderr()).isEqualTo(4);
+            JsonNode report = JSON.readTree(promote.stdout());
+            assertThat(report.path("state").asText()).isEqualTo("CATCH_UP");
+            assertThat(report.path("error").asText()).contains("did not apply the fence within promote.timeout 3 s");
+            assertThat(cutover.sourceWritable()).isTrue();
+            lock.rollback();
+        }
+        try {
+            cutover.pair.awaitIdentical(Duration.ofSeconds(30));
+        } finally {
+            cutover.daemon.terminate();
+        }
+    }
+
+    @Test
+    void daemonKilledDuringPromoteLeavesTheSourceWritable() throws Exception {
+        Cutover cutover = new Cutover("promotekill", "  max-lag: 60s", "  timeout: 60s");
+        cutover.startDaemon();
+        try (Connection lock = cutover.blockApply()) {
+            OverlapProcess promote = cutover.promote(cutover.env);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !cutover.sourceWritable());
+            cutover.daemon.kill();
+
+            assertThat(promote.waitFor()).as(promote.stderr()).isEqualTo(4);
+            assertThat(promote.stderr()).contains("the source was frozen and is writable again");
+            assertThat(cutover.sourceWritable()).isTrue();
+            lock.rollback();
+        }
+        cutover.startDaemon();
+        try {
+            cutover.pair.awaitIdentical(Duration.ofSeconds(60));
+        } finally {
+            cutover.daemon.terminate();
+        }
+    }
+}
