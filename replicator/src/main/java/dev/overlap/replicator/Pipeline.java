@@ -7,30 +7,22 @@ import dev.overlap.lag.MetricsServer;
 import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.lag.PipelineState;
 import dev.overlap.replicator.apply.Applier;
-import dev.overlap.replicator.apply.PostgresDialect;
 import dev.overlap.replicator.apply.SqlDialect;
 import dev.overlap.replicator.config.Engine;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.engine.SourceEngine;
 import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.offset.TargetOffsetBackingStore;
 import dev.overlap.replicator.promote.PostgresCutover;
 import dev.overlap.replicator.promote.Promoter;
 import dev.overlap.replicator.promote.PromotionStore;
-import dev.overlap.replicator.offset.TargetSchemaHistory;
-import dev.overlap.replicator.source.MySqlServer;
-import dev.overlap.replicator.source.MySqlSource;
-import dev.overlap.replicator.source.PostgresSource;
-import dev.overlap.replicator.source.ReplicationSlot;
 import dev.overlap.replicator.source.SourceProbe;
 import dev.overlap.replicator.source.SourceTable;
 import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.ChangeStream;
-import dev.overlap.replicator.stream.EngineProperties;
 import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.TableId;
-import dev.overlap.replicator.target.MySqlTarget;
-import dev.overlap.replicator.target.PostgresTarget;
 import dev.overlap.replicator.target.TargetCatalog;
 import dev.overlap.replicator.target.TargetTable;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -55,28 +47,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running pipeline: ChangeStream → Applier → target, with its offsets, heartbeat and lag monitor,
- * metrics endpoint and connection pool.
+ * metrics endpoint and connection pool, over the {@link SourceEngine} of the source (PostgreSQL, or
+ * MySQL/MariaDB).
  *
  * <p>{@link #start()} first checks source and target (any problem is a {@link UserError} and nothing
  * is written), then decides where to start from the offset stored in the target:
  * <ul>
- *   <li>no stored offset: a new pipeline. A leftover slot of the same name is dropped (it has no
- *       offset to resume from), and with {@code snapshot: initial} the target tables must be empty.</li>
+ *   <li>no stored offset: a new pipeline. What an earlier start left without an offset (a replication
+ *       slot, a schema history) is cleared, and with {@code snapshot: initial} the target tables must be
+ *       empty.</li>
  *   <li>an offset taken inside an unfinished initial snapshot: the snapshot restarts from scratch (the
- *       pipeline's partial copy is deleted from the target, the slot dropped), so that no row is
- *       copied twice.</li>
- *   <li>an offset from streaming: the slot must still exist; streaming resumes right after it.</li>
+ *       pipeline's partial copy is deleted from the target), so that no row is copied twice.</li>
+ *   <li>an offset from streaming: the source must still have that position (slot, binlog); streaming
+ *       resumes right after it.</li>
  * </ul>
+ * A pipeline whose target was promoted refuses to start.
  */
 public final class Pipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
-    private static final long SLOT_RELEASE_WAIT_MS = 15_000;
     private static final long HEARTBEAT_INTERVAL_MS = 1_000;
 
     private final OverlapConfig config;
     private final PipelineMetrics metrics;
-    private SqlDialect dialect = new PostgresDialect();
+    private SqlDialect dialect;
     private volatile Map<String, ?> appliedOffset;
     private List<TableId> userTables = List.of();
     private final Set<TableId> snapshotTablesSeen = ConcurrentHashMap.newKeySet();
@@ -102,77 +96,31 @@ public final class Pipeline implements AutoCloseable {
      * @throws UserError when the configuration, a database or a grant is not right; nothing was written
      */
     public void start() {
-        if (config.source().engine() != Engine.POSTGRESQL) {
-            startBinlog();
-            return;
-        }
-        if (config.target().engine() != Engine.POSTGRESQL) {
-            throw new UserError("target " + config.target().display() + ": the source is PostgreSQL, the target is not;"
-                    + " Overlap replicates PostgreSQL to PostgreSQL and MySQL/MariaDB to MySQL/MariaDB");
-        }
-        PostgresSource source = new PostgresSource(config.source());
-        List<SourceTable> tables = source.preflight(config.tables(), config.slotName());
-        heartbeatTable = source.prepareHeartbeat(config.slotName(), dialect);
+        SourceEngine engine = SourceEngine.of(config);
+        dialect = engine.dialect();
+        List<SourceTable> tables = engine.preflight();
+        heartbeatTable = engine.prepareHeartbeat();
         List<SourceTable> streamed = new ArrayList<>(tables);
         streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline")));
-        createTargetHeartbeatTable(dialect);
-        Map<TableId, TargetTable> targetTables = new PostgresTarget(config.target(), dialect).preflight(streamed);
+        createTargetHeartbeatTable();
+        Map<TableId, TargetTable> targetTables = engine.preflightTarget(streamed);
         lag = new LagMonitor(metrics, config.promote().maxLag());
         metricsServer = startMetrics();
-        LOG.info("pipeline {}: {} tables from {} to {}", config.pipeline(), tables.size(),
-                config.source().display(), config.target().display());
-        pool = targetPool(dialect);
+        LOG.info("pipeline {}: {} tables from {} ({}) to {}", config.pipeline(), tables.size(), config.source().display(),
+                engine.describe(), config.target().display());
+        pool = targetPool();
         OffsetStore offsets = new OffsetStore(config.pipeline(), dialect);
         Map<TableId, TargetTable> userTargetTables = new LinkedHashMap<>(targetTables);
         userTargetTables.remove(heartbeatTable);
         userTables = List.copyOf(userTargetTables.keySet());
         refuseIfPromoted();
-        StoredOffset stored = resumePoint(source, offsets, dialect, userTargetTables);
-        TargetOffsetBackingStore.register(config.pipeline(), stored);
-
-        startStream(EngineProperties.postgres(config, streamed), tables.size(), targetTables, offsets, stored);
-        probe = new SourceProbe(config.source(), config.pipeline(), config.slotName(), heartbeatTable, dialect, metrics, lag);
-        probe.start(HEARTBEAT_INTERVAL_MS);
-        LOG.info("metrics on http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
-    }
-
-    /**
-     * {@link #start()} for a MySQL or MariaDB source: the same steps with the binlog connector of the
-     * server's engine (read from its version, not from the URL), the schema history in the target and
-     * the binlog resume rules of {@link #binlogResumePoint}.
-     */
-    private void startBinlog() {
-        MySqlSource source = new MySqlSource(config.source());
-        MySqlServer server = source.server();
-        if (config.target().engine() == Engine.POSTGRESQL) {
-            throw new UserError("target " + config.target().display() + ": the source is " + server + ", the target is"
-                    + " PostgreSQL; Overlap replicates MySQL/MariaDB to MySQL/MariaDB and PostgreSQL to PostgreSQL");
-        }
-        MySqlTarget target = new MySqlTarget(config.target());
-        dialect = MySqlTarget.dialect(target.server());
-        List<SourceTable> tables = source.preflight(server, config.tables());
-        heartbeatTable = source.prepareHeartbeat(MySqlTarget.dialect(server));
-        List<SourceTable> streamed = new ArrayList<>(tables);
-        streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline")));
-        createTargetHeartbeatTable(dialect);
-        Map<TableId, TargetTable> targetTables = target.preflight(streamed);
-        lag = new LagMonitor(metrics, config.promote().maxLag());
-        metricsServer = startMetrics();
-        LOG.info("pipeline {}: {} tables from {} ({}) to {}, binlog client server id {}", config.pipeline(), tables.size(),
-                config.source().display(), server, config.target().display(), EngineProperties.serverId(config.pipeline()));
-        pool = targetPool(dialect);
-        OffsetStore offsets = new OffsetStore(config.pipeline(), dialect);
-        Map<TableId, TargetTable> userTargetTables = new LinkedHashMap<>(targetTables);
-        userTargetTables.remove(heartbeatTable);
-        userTables = List.copyOf(userTargetTables.keySet());
-        StoredOffset stored = binlogResumePoint(source, server, offsets, userTargetTables);
+        StoredOffset stored = resumePoint(engine, offsets, userTargetTables);
         appliedOffset = stored == null ? null : stored.offset();
         TargetOffsetBackingStore.register(config.pipeline(), stored);
-        TargetSchemaHistory.register(config.pipeline(), pool);
-        startStream(server.mariadb() ? EngineProperties.mariadb(config, streamed) : EngineProperties.mysql(config, streamed),
-                tables.size(), targetTables, offsets, stored);
-        probe = new SourceProbe(config.source(), config.pipeline(), MySqlSource.backlog(() -> appliedOffset), heartbeatTable,
-                MySqlTarget.dialect(server), metrics, lag);
+        engine.registerStores(pool);
+
+        startStream(engine.engineProperties(streamed), tables.size(), targetTables, offsets, stored);
+        probe = engine.probe(heartbeatTable, metrics, lag, () -> appliedOffset);
         probe.start(HEARTBEAT_INTERVAL_MS);
         LOG.info("metrics on http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
     }
@@ -195,42 +143,37 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * The resume rules on a binlog source: no stored offset is a new pipeline (empty target tables for
-     * the initial snapshot, schema history cleared); an offset inside an unfinished snapshot restarts the
-     * snapshot from scratch (partial copy and history cleared); an offset whose binlog file or GTIDs the
-     * source no longer has is a {@link UserError}, not a silent re-snapshot.
+     * Decides where the stream starts from the offset stored in the target: no offset is a new pipeline
+     * (the engine clears what an earlier start left; target tables must be empty for the initial
+     * snapshot); an offset inside an unfinished snapshot restarts the snapshot from scratch (the partial
+     * copy is deleted); any other offset must still be available on the source.
+     *
+     * @return the offset to resume from, or {@code null} for a new pipeline
      */
-    private StoredOffset binlogResumePoint(MySqlSource source, MySqlServer server, OffsetStore offsets,
-                                           Map<TableId, TargetTable> tables) {
+    private StoredOffset resumePoint(SourceEngine engine, OffsetStore offsets, Map<TableId, TargetTable> tables) {
         try (Connection c = pool.getConnection()) {
             try {
                 offsets.createTable(c);
-                TargetSchemaHistory.createTable(c);
+                engine.createTargetTables(c);
                 c.commit();
             } catch (SQLException e) {
-                throw new UserError("target " + config.target().display() + ": cannot create tables " + OffsetStore.TABLE + " and "
-                        + TargetSchemaHistory.TABLE + " (" + e.getMessage() + "); grant the user CREATE on the target database");
+                throw new UserError("target " + config.target().display() + ": cannot create Overlap's tables (" + e.getMessage()
+                        + "); grant the user CREATE on the target's schema");
             }
             Optional<StoredOffset> stored = offsets.load(c);
+            engine.beforeResume();
             if (stored.isPresent() && stored.get().snapshotInProgress()) {
                 LOG.warn("the initial snapshot of pipeline {} was interrupted; restarting it from scratch", config.pipeline());
                 clearPartialSnapshot(c, offsets, tables);
                 stored = Optional.empty();
             }
             if (stored.isEmpty()) {
-                TargetSchemaHistory.delete(c, config.pipeline());
+                engine.startFresh(c);
                 c.commit();
                 requireEmptyTargets(c, tables);
                 return null;
             }
-            String missing = source.missingPosition(server, stored.get().offset());
-            if (missing != null || !TargetSchemaHistory.exists(c, config.pipeline())) {
-                throw new UserError("source " + config.source().display() + ": the target holds offset " + stored.get().offset()
-                        + " but " + (missing != null ? "the source no longer has " + missing : TargetSchemaHistory.TABLE
-                        + " on the target lost the pipeline's schema history") + "; the changes since cannot be recovered."
-                        + " To start over: truncate the target tables and DELETE FROM " + OffsetStore.TABLE + " WHERE pipeline = '"
-                        + config.pipeline() + "'");
-            }
+            engine.checkResumable(c, stored.get());
             c.commit();
             LOG.info("resuming pipeline {} from {}", config.pipeline(), describe(stored.get().offset()));
             return stored.get();
@@ -376,8 +319,10 @@ public final class Pipeline implements AutoCloseable {
     private void refuseIfPromoted() {
         PromotionStore store = new PromotionStore(config.pipeline(), dialect);
         try (Connection c = pool.getConnection()) {
-            Promoter.rollBackInterruptedFreeze(config, store,
-                    new PostgresCutover(config.source(), config.target(), dialect, config.promote().spareRoles()));
+            if (config.source().engine() == Engine.POSTGRESQL) {
+                Promoter.rollBackInterruptedFreeze(config, store,
+                        new PostgresCutover(config.source(), config.target(), dialect, config.promote().spareRoles()));
+            }
             Optional<PromotionStore.Promotion> promotion = store.load(c);
             c.commit();
             if (promotion.isPresent() && "promoted".equals(promotion.get().state())) {
@@ -390,7 +335,7 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void createTargetHeartbeatTable(SqlDialect dialect) {
+    private void createTargetHeartbeatTable() {
         try (Connection c = Connections.open(config.target())) {
             SourceProbe.createTable(c, heartbeatTable.schema(), dialect);
         } catch (SQLException e) {
@@ -399,69 +344,7 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private StoredOffset resumePoint(PostgresSource source, OffsetStore offsets, SqlDialect dialect,
-                                     Map<TableId, TargetTable> tables) {
-        try (Connection c = pool.getConnection()) {
-            try {
-                offsets.createTable(c);
-                c.commit();
-            } catch (SQLException e) {
-                throw new UserError("target " + config.target().display() + ": cannot create table " + OffsetStore.TABLE
-                        + " (" + e.getMessage() + "); grant the user CREATE on the target's schema");
-            }
-            Optional<StoredOffset> stored = offsets.load(c);
-            Optional<ReplicationSlot> slot = awaitInactiveSlot(source);
-            if (slot.isPresent() && slot.get().active()) {
-                throw new UserError("source " + config.source().display() + ": replication slot " + config.slotName()
-                        + " is in use by backend pid " + slot.get().activePid() + "; is another overlap daemon running pipeline "
-                        + config.pipeline() + "?");
-            }
-            if (stored.isPresent() && stored.get().snapshotInProgress()) {
-                LOG.warn("the initial snapshot of pipeline {} was interrupted; restarting it from scratch", config.pipeline());
-                clearPartialSnapshot(c, offsets, tables);
-                stored = Optional.empty();
-            }
-            if (stored.isEmpty()) {
-                if (slot.isPresent()) {
-                    LOG.info("dropping replication slot {}, left without an offset by an earlier start", config.slotName());
-                    source.dropSlot(config.slotName());
-                }
-                requireEmptyTargets(c, tables);
-                return null;
-            }
-            if (slot.isEmpty()) {
-                throw new UserError("source " + config.source().display() + ": replication slot " + config.slotName()
-                        + " is gone, but the target holds offset " + stored.get().offset() + "; the changes since cannot be"
-                        + " recovered. To start over: truncate the target tables and DELETE FROM " + OffsetStore.TABLE
-                        + " WHERE pipeline = '" + config.pipeline() + "'");
-            }
-            LOG.info("resuming pipeline {} from offset {}", config.pipeline(), stored.get().offset());
-            return stored.get();
-        } catch (SQLException e) {
-            throw Connections.explain(config.target(), e);
-        }
-    }
-
-    /**
-     * A daemon killed a moment ago may still hold the slot until the source notices the dropped
-     * connection; waits up to {@value #SLOT_RELEASE_WAIT_MS} ms for it to become inactive.
-     */
-    private Optional<ReplicationSlot> awaitInactiveSlot(PostgresSource source) {
-        long deadline = System.currentTimeMillis() + SLOT_RELEASE_WAIT_MS;
-        Optional<ReplicationSlot> slot = source.slot(config.slotName());
-        while (slot.isPresent() && slot.get().active() && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            slot = source.slot(config.slotName());
-        }
-        return slot;
-    }
-
-    private HikariDataSource targetPool(SqlDialect dialect) {
+    private HikariDataSource targetPool() {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("overlap-target");
         hikari.setJdbcUrl(config.target().url());

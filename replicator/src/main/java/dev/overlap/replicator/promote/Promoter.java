@@ -11,6 +11,7 @@ import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.lag.PipelineState;
 import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.Pipeline;
+import dev.overlap.replicator.config.Engine;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.verify.EndpointDatabases;
 import java.sql.Connection;
@@ -118,6 +119,11 @@ public final class Promoter {
      */
     public synchronized PromoteReport promote(boolean dryRun, boolean keepSlot) {
         Run run = new Run();
+        if (config.source().engine() != Engine.POSTGRESQL) {
+            run.state = PromoteState.PRECHECK;
+            return abort(run, new StepFailure("promote supports PostgreSQL pipelines only so far; cut a "
+                    + config.source().engine() + " pipeline over by hand"), false, null, null, dryRun);
+        }
         Optional<PromotionStore.Promotion> done = loadPromotion();
         if (done.isPresent() && "promoted".equals(done.get().state()) && done.get().report() != null) {
             return PromoteReport.fromJson(done.get().report());
@@ -270,9 +276,11 @@ public final class Promoter {
                         + "; run ALTER DATABASE " + config.source().database() + " RESET default_transaction_read_only");
             }
         }
-        if (!dryRun) {
+        if (metrics.state() == PipelineState.PROMOTING) {
             pipeline.pauseHeartbeat(false);
             metrics.state(pipeline.failure() == null ? PipelineState.STREAMING : PipelineState.FAILED);
+        }
+        if (!dryRun) {
             metrics.error("promote", error);
         }
         LOG.warn("promote aborted in {}: {}; the source is writable again", run.state, message(cause));
