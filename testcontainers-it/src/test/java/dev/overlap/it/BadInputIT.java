@@ -118,6 +118,16 @@ class BadInputIT {
     }
 
     @Test
+    void noFreeReplicationSlot() throws Exception {
+        try (DatabaseServer oneSlot = DatabaseServer.postgres(Map.of("max_replication_slots", "1"))) {
+            DatabasePair.execute(oneSlot.connect("postgres"), "CREATE TABLE items (id int PRIMARY KEY)");
+            DatabasePair.execute(oneSlot.connect("postgres"), "SELECT pg_create_logical_replication_slot('someone_else', 'pgoutput')");
+            String yaml = pair.configYaml().replace(pair.sourceServer.jdbcUrl(pair.name), oneSlot.jdbcUrl("postgres"));
+            assertThat(refused(yaml)).contains("all 1 replication slots are in use").contains("max_replication_slots");
+        }
+    }
+
+    @Test
     void userWithoutReplicationAttribute() throws Exception {
         String role = "norepl_" + pair.name;
         DatabasePair.execute(pair.source(), "CREATE ROLE " + role + " LOGIN");

@@ -220,6 +220,24 @@ class PromoteIT {
     }
 
     @Test
+    void dryRunMeasuresTheDowntimeAndChangesNothing() throws Exception {
+        Cutover cutover = new Cutover("promotedry");
+        cutover.startDaemon();
+        try {
+            OverlapProcess promote = cutover.promote(cutover.env, "--dry-run");
+            assertThat(promote.waitFor()).as(promote.stderr()).isZero();
+            JsonNode report = JSON.readTree(promote.stdout());
+            assertThat(report.path("outcome").asText()).isEqualTo("dry_run");
+            assertThat(report.path("expected_write_downtime_ms").isNumber()).isTrue();
+            assertThat(report.has("frozen_at")).isFalse();
+            assertThat(cutover.sourceWritable()).isTrue();
+            assertThat(cutover.health()).isEqualTo(200);
+        } finally {
+            cutover.daemon.terminate();
+        }
+    }
+
+    @Test
     void wrongTokenIsRefusedAndNothingChanges() throws Exception {
         Cutover cutover = new Cutover("promotetoken");
         cutover.startDaemon();
