@@ -8,13 +8,12 @@ import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.lag.PipelineState;
 import dev.overlap.replicator.apply.Applier;
 import dev.overlap.replicator.apply.SqlDialect;
-import dev.overlap.replicator.config.Engine;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.engine.SourceEngine;
 import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.offset.TargetOffsetBackingStore;
-import dev.overlap.replicator.promote.PostgresCutover;
+import dev.overlap.replicator.promote.Cutover;
 import dev.overlap.replicator.promote.Promoter;
 import dev.overlap.replicator.promote.PromotionStore;
 import dev.overlap.replicator.source.SourceProbe;
@@ -319,10 +318,8 @@ public final class Pipeline implements AutoCloseable {
     private void refuseIfPromoted() {
         PromotionStore store = new PromotionStore(config.pipeline(), dialect);
         try (Connection c = pool.getConnection()) {
-            if (config.source().engine() == Engine.POSTGRESQL) {
-                Promoter.rollBackInterruptedFreeze(config, store,
-                        new PostgresCutover(config.source(), config.target(), dialect, config.promote().spareRoles()));
-            }
+            Promoter.rollBackInterruptedFreeze(config, store,
+                    Cutover.of(config.source(), config.target(), dialect, config.promote().spareRoles()));
             Optional<PromotionStore.Promotion> promotion = store.load(c);
             c.commit();
             if (promotion.isPresent() && "promoted".equals(promotion.get().state())) {

@@ -2,10 +2,11 @@ package dev.overlap.replicator.cli;
 
 import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.UserError;
-import dev.overlap.replicator.apply.PostgresDialect;
+import dev.overlap.replicator.apply.SqlDialect;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
-import dev.overlap.replicator.promote.PostgresCutover;
+import dev.overlap.replicator.engine.SourceEngine;
+import dev.overlap.replicator.promote.Cutover;
 import dev.overlap.replicator.promote.PromoteReport;
 import dev.overlap.replicator.promote.Promoter;
 import dev.overlap.replicator.promote.PromotionStore;
@@ -94,9 +95,9 @@ public final class PromoteCommand implements Callable<Integer> {
         if (done.isPresent()) {
             return print(done.get());
         }
-        PostgresDialect dialect = new PostgresDialect();
+        SqlDialect dialect = SourceEngine.of(cfg).dialect();
         boolean rolledBack = Promoter.rollBackInterruptedFreeze(cfg, new PromotionStore(cfg.pipeline(), dialect),
-                new PostgresCutover(cfg.source(), cfg.target(), dialect, cfg.promote().spareRoles()));
+                Cutover.of(cfg.source(), cfg.target(), dialect, cfg.promote().spareRoles()));
         spec.commandLine().getErr().println("overlap: the daemon stopped answering during promote (" + cause.getMessage() + "); "
                 + (rolledBack ? "the source was frozen and is writable again" : "the source was not frozen") + "; promote aborted");
         return ExitCode.PROMOTE_ABORTED;
@@ -104,7 +105,7 @@ public final class PromoteCommand implements Callable<Integer> {
 
     private Optional<PromoteReport> storedPromotion(OverlapConfig cfg) {
         try (Connection c = Connections.open(cfg.target())) {
-            return new PromotionStore(cfg.pipeline(), new PostgresDialect()).load(c)
+            return new PromotionStore(cfg.pipeline(), SourceEngine.of(cfg).dialect()).load(c)
                     .filter(p -> "promoted".equals(p.state()) && p.report() != null)
                     .map(p -> PromoteReport.fromJson(p.report()));
         } catch (SQLException | UserError e) {

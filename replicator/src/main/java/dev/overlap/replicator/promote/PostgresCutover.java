@@ -22,12 +22,8 @@ import java.util.List;
  * logical replication does not carry them (PostgreSQL manual, "Logical Replication: Restrictions"), so
  * each is set on the target with {@code setval} from the source's {@code pg_sequences}.
  */
-public final class PostgresCutover {
+public final class PostgresCutover extends Cutover {
     private static final String READ_ONLY = "default_transaction_read_only";
-    private final Endpoint source;
-    private final Endpoint target;
-    private final SqlDialect dialect;
-    private final List<String> spareRoles;
 
     /**
      * @param source the source database
@@ -36,20 +32,10 @@ public final class PostgresCutover {
      * @param spareRoles roles whose sessions the freeze does not end; the source user is always spared
      */
     public PostgresCutover(Endpoint source, Endpoint target, SqlDialect dialect, List<String> spareRoles) {
-        this.source = source;
-        this.target = target;
-        this.dialect = dialect;
-        List<String> spare = new ArrayList<>(spareRoles);
-        spare.add(source.user());
-        this.spareRoles = List.copyOf(spare);
+        super(source, target, dialect, spareRoles);
     }
 
-    /**
-     * Checks that every later step is permitted, before anything changes.
-     *
-     * @return the problems found, empty when promote may start
-     * @throws SQLException when a database cannot be read
-     */
+    @Override
     public List<String> precheck() throws SQLException {
         List<String> problems = new ArrayList<>();
         try (Connection c = Connections.open(source); Statement st = c.createStatement();
@@ -87,10 +73,8 @@ public final class PostgresCutover {
         return problems;
     }
 
-    /**
-     * @return the source's database-level {@code default_transaction_read_only}, or {@code null} when unset
-     * @throws SQLException when the source cannot be read
-     */
+    /** @return the source's database-level {@code default_transaction_read_only}, or {@code null} when unset */
+    @Override
     public String sourceReadOnlySetting() throws SQLException {
         try (Connection c = Connections.open(source)) {
             return readOnlySetting(c);
@@ -103,6 +87,7 @@ public final class PostgresCutover {
      * @return how many sessions were ended
      * @throws SQLException when the source refuses
      */
+    @Override
     public int freezeSource() throws SQLException {
         try (Connection c = Connections.open(source)) {
             try (Statement st = c.createStatement()) {
@@ -126,6 +111,7 @@ public final class PostgresCutover {
      * @param previous the earlier setting, {@code null} when it was unset
      * @throws SQLException when the source refuses
      */
+    @Override
     public void unfreezeSource(String previous) throws SQLException {
         try (Connection c = Connections.open(source); Statement st = c.createStatement()) {
             st.execute("SET default_transaction_read_only = off");
@@ -135,64 +121,13 @@ public final class PostgresCutover {
     }
 
     /**
-     * Writes a fence row into the heartbeat table, through a session that may write while the source is frozen.
-     *
-     * @param heartbeat the heartbeat table
-     * @param key the fence's key, unique to this promote
-     * @param at the fence's value
-     * @throws SQLException when the source refuses
-     */
-    public void writeFence(TableId heartbeat, String key, LocalDateTime at) throws SQLException {
-        try (Connection c = Connections.open(source)) {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET default_transaction_read_only = off");
-            }
-            upsertHeartbeat(c, heartbeat, key, at);
-        }
-    }
-
-    /**
-     * @return whether the target holds the fence row
-     * @throws SQLException when the target cannot be read
-     */
-    public boolean fenceApplied(TableId heartbeat, String key, LocalDateTime at) throws SQLException {
-        try (Connection c = Connections.open(target);
-             PreparedStatement ps = c.prepareStatement("SELECT ts FROM " + dialect.table(heartbeat) + " WHERE pipeline = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && at.equals(rs.getObject(1, LocalDateTime.class));
-            }
-        }
-    }
-
-    /**
-     * Compares row counts of the tables on both sides.
-     *
-     * @param tables the replicated tables
-     * @return one line per table whose counts differ, empty when all agree
-     * @throws SQLException when a table cannot be read
-     */
-    public List<String> countDifferences(List<TableId> tables) throws SQLException {
-        List<String> differences = new ArrayList<>();
-        try (Connection s = Connections.open(source); Connection t = Connections.open(target)) {
-            for (TableId table : tables) {
-                long sourceRows = count(s, table);
-                long targetRows = count(t, table);
-                if (sourceRows != targetRows) {
-                    differences.add(table + ": source " + sourceRows + " rows, target " + targetRows);
-                }
-            }
-        }
-        return differences;
-    }
-
-    /**
      * Sets every target sequence from the source: {@code setval(seq, last_value, true)}, or
      * {@code setval(seq, start_value, false)} for one never used.
      *
      * @return how many sequences were set
      * @throws SQLException when a sequence cannot be read or set
      */
+    @Override
     public int fixSequences() throws SQLException {
         List<String[]> sequences = sourceSequences();
         try (Connection c = Connections.open(target);
@@ -213,6 +148,7 @@ public final class PostgresCutover {
      *
      * @throws SQLException when the target refuses
      */
+    @Override
     public void openTarget() throws SQLException {
         try (Connection c = Connections.open(target)) {
             if ("on".equals(readOnlySetting(c))) {
@@ -229,6 +165,7 @@ public final class PostgresCutover {
      * @param slot the slot, also the publication's name
      * @throws SQLException when either cannot be dropped
      */
+    @Override
     public void dropReplication(String slot) throws SQLException {
         try (Connection c = Connections.open(source)) {
             try (PreparedStatement ps = c.prepareStatement(
@@ -243,6 +180,11 @@ public final class PostgresCutover {
         }
     }
 
+    @Override
+    protected void allowFenceWrite(Statement session) throws SQLException {
+        session.execute("SET default_transaction_read_only = off");
+    }
+
     private List<String[]> sourceSequences() throws SQLException {
         List<String[]> sequences = new ArrayList<>();
         try (Connection c = Connections.open(source); Statement st = c.createStatement();
@@ -253,23 +195,6 @@ public final class PostgresCutover {
             }
         }
         return sequences;
-    }
-
-    private void upsertHeartbeat(Connection c, TableId heartbeat, String key, LocalDateTime at) throws SQLException {
-        String sql = dialect.upsert(dialect.table(heartbeat), List.of("pipeline", "ts"), List.of("pipeline"), 1)
-                .replace(" OVERRIDING SYSTEM VALUE", "");
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, key);
-            ps.setObject(2, at);
-            ps.executeUpdate();
-        }
-    }
-
-    private long count(Connection c, TableId table) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + dialect.table(table))) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     private static boolean canAlterDatabase(Connection c) throws SQLException {

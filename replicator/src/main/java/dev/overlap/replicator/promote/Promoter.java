@@ -46,7 +46,7 @@ public final class Promoter {
     private final OverlapConfig config;
     private final Pipeline pipeline;
     private final PipelineMetrics metrics;
-    private final PostgresCutover cutover;
+    private final Cutover cutover;
     private final PromotionStore store;
 
     /**
@@ -57,7 +57,7 @@ public final class Promoter {
         this.config = config;
         this.pipeline = pipeline;
         this.metrics = pipeline.metrics();
-        this.cutover = new PostgresCutover(config.source(), config.target(), pipeline.dialect(), config.promote().spareRoles());
+        this.cutover = Cutover.of(config.source(), config.target(), pipeline.dialect(), config.promote().spareRoles());
         this.store = new PromotionStore(config.pipeline(), pipeline.dialect());
     }
 
@@ -119,11 +119,6 @@ public final class Promoter {
      */
     public synchronized PromoteReport promote(boolean dryRun, boolean keepSlot) {
         Run run = new Run();
-        if (config.source().engine() != Engine.POSTGRESQL) {
-            run.state = PromoteState.PRECHECK;
-            return abort(run, new StepFailure("promote supports PostgreSQL pipelines only so far; cut a "
-                    + config.source().engine() + " pipeline over by hand"), false, null, null, dryRun);
-        }
         Optional<PromotionStore.Promotion> done = loadPromotion();
         if (done.isPresent() && "promoted".equals(done.get().state()) && done.get().report() != null) {
             return PromoteReport.fromJson(done.get().report());
@@ -235,6 +230,7 @@ public final class Promoter {
             return;
         }
         List<String> differences = config.promote().verify() == OverlapConfig.VerifyMode.CHECKSUM
+                && config.source().engine() == Engine.POSTGRESQL
                 ? checksumDifferences() : cutover.countDifferences(pipeline.tables());
         if (differences.isEmpty()) {
             return;
@@ -318,7 +314,7 @@ public final class Promoter {
      * @return whether there was a freeze to roll back
      * @throws SQLException when a database refuses
      */
-    public static boolean rollBackInterruptedFreeze(OverlapConfig config, PromotionStore store, PostgresCutover cutover)
+    public static boolean rollBackInterruptedFreeze(OverlapConfig config, PromotionStore store, Cutover cutover)
             throws SQLException {
         try (Connection c = Connections.open(config.target())) {
             Optional<PromotionStore.Promotion> promotion = store.load(c);

@@ -46,7 +46,8 @@ public final class PromotionStore {
     public void createTable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS " + dialect.quote(TABLE) + " (pipeline VARCHAR(64) PRIMARY KEY,"
-                    + " state VARCHAR(16) NOT NULL, previous_read_only VARCHAR(16), report TEXT, updated_at TIMESTAMP NOT NULL)");
+                    + " state VARCHAR(16) NOT NULL, previous_read_only VARCHAR(16), report TEXT, updated_at " + dialect.timestampType()
+                    + " NOT NULL)");
         }
     }
 

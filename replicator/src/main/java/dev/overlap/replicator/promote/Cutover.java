@@ -1,0 +1,190 @@
+package dev.overlap.replicator.promote;
+
+import dev.overlap.replicator.Connections;
+import dev.overlap.replicator.apply.SqlDialect;
+import dev.overlap.replicator.config.Endpoint;
+import dev.overlap.replicator.config.Engine;
+import dev.overlap.replicator.stream.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine-specific operations of promote ({@link Promoter}): checking privileges, freezing and
+ * unfreezing the source, fixing sequences or AUTO_INCREMENT, opening the target. The fence and the
+ * row-count comparison are the same on every engine and live here.
+ */
+public abstract class Cutover {
+    /** The source database. */
+    protected final Endpoint source;
+    /** The target database. */
+    protected final Endpoint target;
+    /** The dialect of both databases. */
+    protected final SqlDialect dialect;
+    /** Roles (users) whose sessions the freeze leaves alone; the source user is always among them. */
+    protected final List<String> spareRoles;
+
+    /**
+     * @param source the source database
+     * @param target the target database
+     * @param dialect the dialect of both
+     * @param spareRoles roles whose sessions the freeze does not end; the source user is always spared
+     */
+    protected Cutover(Endpoint source, Endpoint target, SqlDialect dialect, List<String> spareRoles) {
+        this.source = source;
+        this.target = target;
+        this.dialect = dialect;
+        List<String> spare = new ArrayList<>(spareRoles);
+        spare.add(source.user());
+        this.spareRoles = List.copyOf(spare);
+    }
+
+    /**
+     * @param source the source database
+     * @param target the target database
+     * @param dialect the dialect of both
+     * @param spareRoles roles whose sessions the freeze does not end
+     * @return the cutover of the source's engine
+     */
+    public static Cutover of(Endpoint source, Endpoint target, SqlDialect dialect, List<String> spareRoles) {
+        return source.engine() == Engine.POSTGRESQL ? new PostgresCutover(source, target, dialect, spareRoles)
+                : new MySqlCutover(source, target, dialect, spareRoles);
+    }
+
+    /**
+     * Checks that every later step is permitted, before anything changes.
+     *
+     * @return the problems found, empty when promote may start
+     * @throws SQLException when a database cannot be read
+     */
+    public abstract List<String> precheck() throws SQLException;
+
+    /**
+     * @return the source's read-only setting before the freeze, to restore on abort; {@code null} when unset
+     * @throws SQLException when the source cannot be read
+     */
+    public abstract String sourceReadOnlySetting() throws SQLException;
+
+    /**
+     * Freezes the source: no application session can write any more, and those open are ended.
+     *
+     * @return how many sessions were ended
+     * @throws SQLException when the source refuses
+     */
+    public abstract int freezeSource() throws SQLException;
+
+    /**
+     * Returns the source to the setting it had before the freeze.
+     *
+     * @param previous what {@link #sourceReadOnlySetting()} returned
+     * @throws SQLException when the source refuses
+     */
+    public abstract void unfreezeSource(String previous) throws SQLException;
+
+    /**
+     * Makes the target's generators continue after the source's: sequences, or AUTO_INCREMENT.
+     *
+     * @return how many were set or checked
+     * @throws SQLException when one cannot be read or set
+     */
+    public abstract int fixSequences() throws SQLException;
+
+    /**
+     * Opens the target for writes (lifts a read-only setting kept during the overlap).
+     *
+     * @throws SQLException when the target refuses
+     */
+    public abstract void openTarget() throws SQLException;
+
+    /**
+     * Releases what the source keeps for the pipeline after the promotion (a slot), if anything.
+     *
+     * @param slot the pipeline's slot and publication name
+     * @throws SQLException when it cannot be dropped
+     */
+    public abstract void dropReplication(String slot) throws SQLException;
+
+    /**
+     * Lets the fence session write on the frozen source.
+     *
+     * @throws SQLException when the source refuses
+     */
+    protected abstract void allowFenceWrite(Statement session) throws SQLException;
+
+    /**
+     * Runs after the fence was written, e.g. to make the freeze total.
+     *
+     * @throws SQLException when the source refuses
+     */
+    protected void afterFence(Statement session) throws SQLException {
+    }
+
+    /**
+     * Writes a fence row into the heartbeat table, through a session that may write on the frozen source.
+     *
+     * @param heartbeat the heartbeat table
+     * @param key the fence's key, unique to this promote
+     * @param at the fence's value
+     * @throws SQLException when the source refuses
+     */
+    public void writeFence(TableId heartbeat, String key, LocalDateTime at) throws SQLException {
+        try (Connection c = Connections.open(source); Statement st = c.createStatement()) {
+            allowFenceWrite(st);
+            String sql = dialect.upsert(dialect.table(heartbeat), List.of("pipeline", "ts"), List.of("pipeline"), 1)
+                    .replace(" OVERRIDING SYSTEM VALUE", "");
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, key);
+                ps.setObject(2, at);
+                ps.executeUpdate();
+            }
+            afterFence(st);
+        }
+    }
+
+    /**
+     * @return whether the target holds the fence row
+     * @throws SQLException when the target cannot be read
+     */
+    public boolean fenceApplied(TableId heartbeat, String key, LocalDateTime at) throws SQLException {
+        try (Connection c = Connections.open(target);
+             PreparedStatement ps = c.prepareStatement("SELECT ts FROM " + dialect.table(heartbeat) + " WHERE pipeline = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && at.equals(rs.getObject(1, LocalDateTime.class));
+            }
+        }
+    }
+
+    /**
+     * Compares row counts of the tables on both sides.
+     *
+     * @param tables the replicated tables
+     * @return one line per table whose counts differ, empty when all agree
+     * @throws SQLException when a table cannot be read
+     */
+    public List<String> countDifferences(List<TableId> tables) throws SQLException {
+        List<String> differences = new ArrayList<>();
+        try (Connection s = Connections.open(source); Connection t = Connections.open(target)) {
+            for (TableId table : tables) {
+                long sourceRows = count(s, table);
+                long targetRows = count(t, table);
+                if (sourceRows != targetRows) {
+                    differences.add(table + ": source " + sourceRows + " rows, target " + targetRows);
+                }
+            }
+        }
+        return differences;
+    }
+
+    private long count(Connection c, TableId table) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + dialect.table(table))) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.overlap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code overlap promote} on MariaDB and MySQL 8.0: an application user keeps inserting through the
+ * cutover; every insert the source acknowledged is on the target, none is acknowledged after the
+ * freeze ({@code read_only}, and {@code super_read_only} on MySQL), and the target's AUTO_INCREMENT
+ * continues above every id. The freeze is server-wide, so each test returns the shared source server
+ * to writable at the end.
+ */
+class BinlogPromoteIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "binlog-promote-" + ProcessHandle.current().pid();
+
+    @Test
+    void mariadbPromotesUnderWritesWithNothingLost() throws Exception {
+        promoteUnderWrites(DatabasePair.create("bpromote", Servers.mariadbSource(), Servers.mariadbTarget()));
+    }
+
+    @Test
+    void mysqlPromotesUnderWritesWithNothingLost() throws Exception {
+        promoteUnderWrites(DatabasePair.create("bpromote", Servers.mysqlSource(), Servers.mysqlTarget()));
+    }
+
+    private static void promoteUnderWrites(DatabasePair pair) throws Exception {
+        pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
+        String app = "app_" + pair.name;
+        pair.onSource("CREATE USER '" + app + "'@'%' IDENTIFIED BY 'app-pw'");
+        pair.onSource("GRANT SELECT, INSERT ON `" + pair.name + "`.orders TO '" + app + "'@'%'");
+        pair.onSource("INSERT INTO orders (note) VALUES ('seed 1'), ('seed 2'), ('seed 3')");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Path config = pair.writeConfig(pair.configYaml("admin:", "  token: ${env:OVERLAP_ADMIN_TOKEN}")
+                .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
+        Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(),
+                "OVERLAP_ADMIN_TOKEN", TOKEN);
+        OverlapProcess daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<long[]> acks = new ConcurrentLinkedQueue<>();
+        Thread writer = new Thread(() -> write(pair, app, writing, acks));
+        try {
+            URI health = URI.create("http://127.0.0.1:" + port + "/health");
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            writer.start();
+            Thread.sleep(2000);
+
+            OverlapProcess promote = OverlapProcess.start(env, "promote", "--config", config.toString(), "--json");
+            int exit = promote.waitFor();
+            Thread.sleep(500);
+            writing.set(false);
+            writer.join(10_000);
+
+            assertThat(exit).as("promote; stdout %s stderr %s; daemon %s", promote.stdout(), promote.stderr(), daemon.stderr())
+                    .isZero();
+            JsonNode report = JSON.readTree(promote.stdout());
+            assertThat(report.path("outcome").asText()).isEqualTo("promoted");
+            Instant frozenAt = Instant.parse(report.path("frozen_at").asText());
+            List<long[]> acknowledged = new ArrayList<>(acks);
+            assertThat(acknowledged).hasSizeGreaterThan(20);
+            assertThat(acknowledged).allSatisfy(ack -> assertThat(Instant.ofEpochMilli(ack[1])).isBefore(frozenAt.plusMillis(50)));
+            List<Long> onTarget = new ArrayList<>();
+            try (Connection c = pair.target(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM orders")) {
+                while (rs.next()) {
+                    onTarget.add(rs.getLong(1));
+                }
+            }
+            assertThat(onTarget).containsAll(acknowledged.stream().map(ack -> ack[0]).toList());
+            long maxId = onTarget.stream().mapToLong(Long::longValue).max().orElseThrow();
+            try (Connection c = pair.target(); Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO orders (note) VALUES ('on the new master')", Statement.RETURN_GENERATED_KEYS);
+                try (ResultSet keys = st.getGeneratedKeys()) {
+                    keys.next();
+                    assertThat(keys.getLong(1)).isGreaterThan(maxId);
+                }
+            }
+            assertThat(daemon.waitFor()).isZero();
+        } finally {
+            writing.set(false);
+            if (daemon.alive()) {
+                daemon.kill();
+            }
+            try (Connection c = pair.source(); Statement st = c.createStatement()) {
+                if (!pair.sourceServer.jdbcUrl("x").startsWith("jdbc:mariadb")) {
+                    st.execute("SET GLOBAL super_read_only = OFF");
+                }
+                st.execute("SET GLOBAL read_only = OFF");
+            }
+        }
+    }
+
+    private static void write(DatabasePair pair, String app, AtomicBoolean writing, ConcurrentLinkedQueue<long[]> acks) {
+        while (writing.get()) {
+            try (Connection c = DriverManager.getConnection(pair.sourceServer.jdbcUrl(pair.name), app, "app-pw");
+                 PreparedStatement ps = c.prepareStatement("INSERT INTO orders (note) VALUES ('live')", Statement.RETURN_GENERATED_KEYS)) {
+                while (writing.get()) {
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        acks.add(new long[] {keys.getLong(1), System.currentTimeMillis()});
+                    }
+                    Thread.sleep(5);
+                }
+            } catch (SQLException e) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}
