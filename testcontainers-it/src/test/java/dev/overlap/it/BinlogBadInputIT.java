@@ -67,6 +67,15 @@ class BinlogBadInputIT {
     }
 
     @Test
+    void cascadingForeignKeyIsRefused() throws Exception {
+        DatabasePair pair = DatabasePair.create("maria_cascade", Servers.mariadbSource(), Servers.mariadbTarget());
+        pair.onBoth("CREATE TABLE orders (id INT PRIMARY KEY); CREATE TABLE items (id INT PRIMARY KEY, order_id INT NOT NULL,"
+                + " FOREIGN KEY fk_items_order (order_id) REFERENCES orders (id) ON DELETE CASCADE)");
+        assertThat(refused(pair)).contains("table " + pair.name + ".items has foreign key").contains("ON DELETE CASCADE")
+                .contains("the binlog does not carry cascaded changes");
+    }
+
+    @Test
     void mariaDbUserWithoutBinlogMonitor() throws Exception {
         DatabasePair pair = DatabasePair.create("maria_grants", Servers.mariadbSource(), Servers.mariadbTarget());
         pair.onBoth("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))");

@@ -127,9 +127,36 @@ public final class MySqlSource {
                 }
                 tables.add(new SourceTable(id, table.getValue(), List.copyOf(keys.get(table.getKey()).values())));
             }
+            refuseCascadingForeignKeys(c, database, columns.keySet());
             return tables;
         } catch (SQLException e) {
             throw Connections.explain(endpoint, e);
+        }
+    }
+
+    /**
+     * InnoDB performs ON DELETE/UPDATE CASCADE and SET NULL inside the storage engine and writes only the
+     * parent's change to the binlog (MySQL manual, "FOREIGN KEY Constraints": "cascading foreign key
+     * actions do not activate triggers" and are not binlogged as row events), so a replica of such a
+     * table would keep rows the source changed. Refused until the apply can replay the cascade.
+     */
+    private void refuseCascadingForeignKeys(Connection c, String database, java.util.Collection<String> selected)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME, DELETE_RULE,"
+                + " UPDATE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?"
+                + " AND (DELETE_RULE <> 'RESTRICT' AND DELETE_RULE <> 'NO ACTION' OR UPDATE_RULE <> 'RESTRICT' AND UPDATE_RULE <> 'NO ACTION')"
+                + " ORDER BY 1, 2")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (selected.contains(rs.getString(1))) {
+                        throw error("table " + database + "." + rs.getString(1) + " has foreign key " + rs.getString(2) + " to "
+                                + rs.getString(3) + " with ON DELETE " + rs.getString(4) + " / ON UPDATE " + rs.getString(5)
+                                + "; the binlog does not carry cascaded changes, so the target would keep rows the source changed."
+                                + " Make the key RESTRICT and let the application delete the child rows, or exclude the table");
+                    }
+                }
+            }
         }
     }
 
