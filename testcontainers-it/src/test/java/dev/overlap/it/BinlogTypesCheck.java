@@ -72,12 +72,14 @@ abstract class BinlogTypesCheck {
     }
 
     @Test
-    void compositeKeysAndKeylessTablesReplicateExactly() throws Exception {
+    void compositeKeysKeyOnlyAndKeylessTablesReplicateExactly() throws Exception {
         DatabasePair pair = pair("shapes");
         pair.onBoth("""
                 CREATE TABLE order_lines (order_id INT, line INT, qty INT, PRIMARY KEY (order_id, line));
+                CREATE TABLE product_tags (product_id INT, tag VARCHAR(20), PRIMARY KEY (product_id, tag));
                 CREATE TABLE history (tid INT, delta INT, mtime DATETIME(6), doc JSON);
                 """);
+        pair.onSource("INSERT INTO product_tags VALUES (1, 'red'), (2, 'blue')");
         pair.onSource("INSERT INTO history VALUES (1, 5, '2024-01-01', '{\"a\": 1}'), (1, 5, '2024-01-01', '{\"a\": 1}'),"
                 + " (2, 7, NULL, NULL)");
         try (Pipeline pipeline = pair.startPipeline()) {
@@ -92,10 +94,14 @@ abstract class BinlogTypesCheck {
                     DELETE FROM history WHERE tid = 1 AND delta = 5 LIMIT 1;
                     DELETE FROM history WHERE tid = 3;
                     UPDATE history SET doc = '{"b": 2}' WHERE tid = 2;
+                    INSERT INTO product_tags VALUES (1, 'green'), (3, 'red');
+                    UPDATE product_tags SET tag = 'navy' WHERE product_id = 2;
+                    DELETE FROM product_tags WHERE product_id = 1 AND tag = 'red';
                     """);
             Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP);
             assertThat(rows.get("order_lines")).containsExactly("(1,2,10)", "(2,5,3)");
             assertThat(rows.get("history")).hasSize(3);
+            assertThat(rows.get("product_tags")).containsExactly("(1,green)", "(2,navy)", "(3,red)");
             assertThat(pipeline.failure()).isNull();
         }
     }

@@ -84,9 +84,10 @@ public final class MySqlDialect implements SqlDialect {
             }
         }
         if (set.length() == 0) {
-            // every column is part of the key: an existing row is already right
+            // every column is part of the key: an existing row is already right; with the row alias a bare
+            // column name is ambiguous on MySQL, so the no-op assignment names the new row
             String q = quote(keyColumns.get(0));
-            set.add(q + " = " + q);
+            set.add(q + " = " + (rowAlias ? "overlap_new." + q : q));
         }
         return sql.append(" ON DUPLICATE KEY UPDATE ").append(set).toString();
     }

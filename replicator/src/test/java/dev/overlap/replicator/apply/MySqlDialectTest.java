@@ -27,6 +27,8 @@ class MySqlDialectTest {
     @Test
     void upsertOfKeyOnlyTableLeavesTheExistingRow() {
         assertThat(mariadb.upsert("`t`", List.of("a", "b"), List.of("a", "b"), 1)).endsWith("ON DUPLICATE KEY UPDATE `a` = `a`");
+        assertThat(mysql.upsert("`t`", List.of("a", "b"), List.of("a", "b"), 1))
+                .endsWith("AS overlap_new ON DUPLICATE KEY UPDATE `a` = overlap_new.`a`");
     }
 
     @Test
