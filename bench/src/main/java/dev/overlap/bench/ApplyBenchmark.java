@@ -2,68 +2,87 @@ package dev.overlap.bench;
 
 import dev.overlap.it.DatabaseServer;
 import dev.overlap.it.PgbenchWorkload;
+import dev.overlap.it.SysbenchOltpWorkload;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * End-to-end apply benchmark on this machine: two PostgreSQL servers and the daemon
- * ({@code overlap.jar} with {@code -Xmx512m}, a separate JVM, as deployed) share the cores.
+ * End-to-end apply benchmark on this machine, per engine (PostgreSQL, MariaDB, MySQL): two servers of
+ * the engine and the daemon ({@code overlap.jar} with {@code -Xmx512m}, a separate JVM, as deployed)
+ * share the cores. Two scenarios each: an insert burst into an empty table (transactions of 1,000
+ * rows), and a 30 s OLTP run from 4 clients (PostgreSQL: pgbench TPC-B; MySQL/MariaDB: sysbench
+ * {@code oltp_read_write}).
  *
- * <p>Lag is measured per row without clock skew: the source stamps {@code created_at} with
- * {@code clock_timestamp()} at insert, the target table has an extra column {@code applied_at}
- * defaulting to {@code clock_timestamp()} that the apply does not set, and both servers read the same
- * clock. Peak heap is the largest {@code jvm_memory_used_bytes{area="heap"}} sum the daemon's own
- * {@code /metrics} reported, sampled every 100 ms.
+ * <p>Lag is measured per row without clock skew ({@link BenchEngine}): the source stamps each row when
+ * it writes it, the target stamps it again in a column the apply does not set, and both servers read
+ * the same clock. p50/p99 are over the rows of the scenario (OLTP: the rows written during the run, by
+ * their last change). Peak heap is the largest {@code jvm_memory_used_bytes{area="heap"}} sum the
+ * daemon's own {@code /metrics} reported, sampled every 100 ms.
  */
 public final class ApplyBenchmark {
+    private static final int OLTP_CLIENTS = 4;
+    private static final int SYSBENCH_TABLES = 4;
+    private static final int SYSBENCH_ROWS = 25_000;
+
     private ApplyBenchmark() {
     }
 
     /**
-     * @param args optional: rows of the insert burst (default 200000), seconds of the pgbench run (default 30)
+     * @param args optional: rows of the insert burst (default 200000), seconds of the OLTP run (default 30; 0
+     *        skips it), engines as a comma list (default {@code postgresql,mariadb,mysql}); the system property
+     *        {@code overlap.bench.target-url-options} appends JDBC options to the daemon's target URL
      */
     public static void main(String[] args) throws Exception {
         int burstRows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int pgbenchSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        int oltpSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        List<BenchEngine> engines = Arrays.stream((args.length > 2 ? args[2] : "postgresql,mariadb,mysql").split(","))
+                .filter(s -> !s.isBlank()).map(BenchEngine::of).toList();
         List<String> report = new ArrayList<>();
-        try (DatabaseServer source = DatabaseServer.postgres(); DatabaseServer target = DatabaseServer.postgres()) {
-            report.add(burst(source, target, burstRows));
-            report.add(pgbench(source, target, pgbenchSeconds));
+        for (BenchEngine engine : engines) {
+            System.out.printf("== %s: starting two servers...%n", engine.route());
+            try (DatabaseServer source = engine.start(false); DatabaseServer target = engine.start(true)) {
+                report.add(burst(engine, source, target, burstRows));
+                if (oltpSeconds > 0) {
+                    report.add(engine.binlog() ? sysbench(engine, source, target, oltpSeconds) : pgbench(source, target, oltpSeconds));
+                }
+            }
         }
         System.out.println();
-        System.out.printf("%-34s %12s %12s %10s %10s %14s%n", "scenario", "rows", "rows/s", "lag p50", "lag p99", "peak heap");
+        System.out.printf("%-58s %12s %12s %10s %10s %14s%n", "scenario", "rows", "rows/s", "lag p50", "lag p99", "peak heap");
         report.forEach(System.out::println);
         System.exit(0);
     }
 
-    private static String burst(DatabaseServer source, DatabaseServer target, int rows) throws Exception {
+    private static String burst(BenchEngine engine, DatabaseServer source, DatabaseServer target, int rows) throws Exception {
         String db = "burst";
         source.createDatabase(db);
         target.createDatabase(db);
-        String table = "CREATE TABLE bench_rows (id bigint PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL,"
-                + " note text, created_at timestamp(6) NOT NULL DEFAULT clock_timestamp()";
-        execute(source, db, table + ")");
-        execute(target, db, table + ", applied_at timestamp(6) NOT NULL DEFAULT clock_timestamp())");
+        execute(source, db, engine.burstTable(false));
+        execute(target, db, engine.burstTable(true));
         try (Daemon daemon = Daemon.start(source, target, db, "never", "")) {
-            daemon.awaitSlot(source, db);
+            if (engine.binlog()) {
+                daemon.awaitFirstEvent();
+            } else {
+                daemon.awaitSlot(source, db);
+            }
             System.out.printf("burst: inserting %,d rows in transactions of 1,000...%n", rows);
-            try (Connection c = source.connect(db); Statement st = c.createStatement()) {
+            try (Connection c = session(engine, source, db); Statement st = c.createStatement()) {
                 for (int from = 1; from <= rows; from += 1000) {
-                    st.execute("INSERT INTO bench_rows (id, account, amount, note) SELECT i, i % 1000, (i % 10000) / 100.0,"
-                            + " 'row ' || i FROM generate_series(" + from + ", " + Math.min(rows, from + 999) + ") i");
+                    st.execute(engine.burstInsert(from, Math.min(rows, from + 999)));
                 }
             }
             awaitCount(target, db, "bench_rows", rows);
-            Lag lag = lag(target, db, "SELECT count(*), extract(epoch FROM max(applied_at) - min(created_at)),"
-                    + " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM applied_at - created_at)),"
-                    + " percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM applied_at - created_at)) FROM bench_rows");
-            return row("insert burst (PG -> PG)", lag.rows, lag.rows / lag.seconds, lag, daemon.peakHeapBytes());
+            Lag lag = lag(target, db, engine.lagMicros("bench_rows", "created_at", null));
+            double seconds = single(target, db, engine.burstSpanSeconds());
+            return row("insert burst (" + engine.route() + ")", lag.rows, lag.rows / seconds, lag, daemon.peakHeapBytes())
+                    + String.format(Locale.ROOT, "   (%.1f s; apply transactions busy %.1f s)", seconds, daemon.applySeconds());
         }
     }
 
@@ -79,39 +98,132 @@ public final class ApplyBenchmark {
         try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
             awaitCount(target, db, "pgbench_accounts", 100_000);
             long before = daemon.appliedEvents();
-            System.out.printf("pgbench: 4 clients for %d s (%s)...%n", seconds, workload.route());
+            System.out.printf("pgbench: %d clients for %d s (%s)...%n", OLTP_CLIENTS, seconds, workload.route());
             long start = System.nanoTime();
-            long transactions = workload.run(4, seconds, 1);
+            long transactions = workload.run(OLTP_CLIENTS, seconds, 1);
             awaitCount(target, db, "pgbench_history", transactions);
             double elapsed = (System.nanoTime() - start) / 1e9;
             long events = daemon.appliedEvents() - before;
-            Lag lag = lag(target, db, "SELECT count(*), 0,"
-                    + " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM applied_at - mtime)),"
-                    + " percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM applied_at - mtime)) FROM pgbench_history");
+            Lag lag = lag(target, db, BenchEngine.POSTGRESQL.lagMicros("pgbench_history", "mtime", null));
             return row("pgbench TPC-B, 4 clients (PG -> PG)", events, events / elapsed, lag, daemon.peakHeapBytes())
                     + String.format(Locale.ROOT, "   (%,d transactions, %.0f tps)", transactions, transactions / (double) seconds);
         }
     }
 
-    private record Lag(long rows, double seconds, double p50, double p99) {
-    }
-
-    private static Lag lag(DatabaseServer target, String db, String sql) throws SQLException {
-        try (Connection c = target.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return new Lag(rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4));
+    /**
+     * sysbench {@code oltp_read_write} on MySQL/MariaDB. The tables get a source column {@code mtime}
+     * ({@code DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)}, so every insert and update
+     * stamps it) and on the target also {@code applied_at} with the same default and ON UPDATE, which
+     * the apply never sets: a row's lag is {@code applied_at - mtime} of its last change.
+     */
+    private static String sysbench(BenchEngine engine, DatabaseServer source, DatabaseServer target, int seconds) throws Exception {
+        String db = "oltp";
+        source.createDatabase(db);
+        target.createDatabase(db);
+        String stamp = " DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)";
+        for (int t = 1; t <= SYSBENCH_TABLES; t++) {
+            execute(source, db, SysbenchOltpWorkload.ddl(t));
+            execute(source, db, "ALTER TABLE sbtest" + t + " ADD mtime" + stamp);
+            execute(target, db, SysbenchOltpWorkload.ddl(t));
+            execute(target, db, "ALTER TABLE sbtest" + t + " ADD mtime" + stamp + ", ADD applied_at" + stamp);
+        }
+        SysbenchOltpWorkload workload = new SysbenchOltpWorkload(source, db, SYSBENCH_TABLES, SYSBENCH_ROWS);
+        workload.prepare();
+        try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
+            for (int t = 1; t <= SYSBENCH_TABLES; t++) {
+                awaitCount(target, db, "sbtest" + t, SYSBENCH_ROWS);
+            }
+            daemon.awaitFirstEvent();
+            long before = daemon.appliedEvents();
+            String since = "'" + text(source, db, "SELECT DATE_FORMAT(CURRENT_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')") + "'";
+            System.out.printf("sysbench oltp_read_write: %d clients for %d s...%n", OLTP_CLIENTS, seconds);
+            long start = System.nanoTime();
+            long transactions = workload.run(OLTP_CLIENTS, seconds);
+            for (int t = 1; t <= SYSBENCH_TABLES; t++) {
+                awaitSame(source, target, db, "SELECT DATE_FORMAT(MAX(mtime), '%Y-%m-%d %H:%i:%s.%f') FROM sbtest" + t);
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long events = daemon.appliedEvents() - before;
+            List<String> lags = new ArrayList<>();
+            for (int t = 1; t <= SYSBENCH_TABLES; t++) {
+                lags.add(engine.lagMicros("sbtest" + t, "mtime", since));
+            }
+            Lag lag = lag(target, db, String.join(" UNION ALL ", lags));
+            return row("sysbench oltp_read_write, 4 clients (" + engine.route() + ")", events, events / elapsed, lag,
+                    daemon.peakHeapBytes())
+                    + String.format(Locale.ROOT, "   (%,d transactions, %.0f tps)", transactions, transactions / (double) seconds);
         }
     }
 
+    private record Lag(long rows, double p50, double p99) {
+    }
+
+    /** @param sql a query of one column, each row's lag in microseconds */
+    private static Lag lag(DatabaseServer target, String db, String sql) throws SQLException {
+        long[] micros = new long[1024];
+        int n = 0;
+        try (Connection c = target.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                if (n == micros.length) {
+                    micros = Arrays.copyOf(micros, n * 2);
+                }
+                micros[n++] = rs.getLong(1);
+            }
+        }
+        Arrays.sort(micros, 0, n);
+        return new Lag(n, percentile(micros, n, 0.50) / 1e6, percentile(micros, n, 0.99) / 1e6);
+    }
+
+    private static double percentile(long[] sorted, int n, double p) {
+        return n == 0 ? 0 : sorted[(int) Math.min(n - 1, Math.ceil(p * n) - 1)];
+    }
+
     private static String row(String scenario, long rows, double rate, Lag lag, long heap) {
-        return String.format(Locale.ROOT, "%-34s %,12d %,12.0f %8.0fms %8.0fms %11.0f MiB", scenario, rows, rate,
+        return String.format(Locale.ROOT, "%-58s %,12d %,12.0f %8.0fms %8.0fms %11.0f MiB", scenario, rows, rate,
                 lag.p50 * 1000, lag.p99 * 1000, heap / 1048576.0);
+    }
+
+    private static Connection session(BenchEngine engine, DatabaseServer server, String db) throws SQLException {
+        Connection c = server.connect(db);
+        if (engine.sessionSql() != null) {
+            try (Statement st = c.createStatement()) {
+                st.execute(engine.sessionSql());
+            }
+        }
+        return c;
     }
 
     private static void execute(DatabaseServer server, String db, String sql) throws SQLException {
         try (Connection c = server.connect(db); Statement st = c.createStatement()) {
             st.execute(sql);
         }
+    }
+
+    private static double single(DatabaseServer server, String db, String sql) throws SQLException {
+        try (Connection c = server.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getDouble(1);
+        }
+    }
+
+    private static String text(DatabaseServer server, String db, String sql) throws SQLException {
+        try (Connection c = server.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Waits until a one-value query answers the same on the target as on the source (read once). */
+    private static void awaitSame(DatabaseServer source, DatabaseServer target, String db, String sql) throws Exception {
+        String expected = text(source, db, sql);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (expected == null || expected.equals(text(target, db, sql))) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("the target did not catch up within 10 minutes: " + sql);
     }
 
     private static void awaitCount(DatabaseServer server, String db, String table, long rows) throws Exception {

@@ -22,6 +22,8 @@ final class Daemon implements AutoCloseable {
     static final String PASSWORD_VARIABLE = "OVERLAP_BENCH_PASSWORD";
     static final String TOKEN_VARIABLE = "OVERLAP_BENCH_TOKEN";
     static final String TOKEN = "bench-token";
+    /** JDBC URL options appended to the target URL, for experiments with driver settings, e.g. {@code ?cachePrepStmts=true} */
+    private static final String TARGET_URL_OPTIONS = System.getProperty("overlap.bench.target-url-options", "");
     private final Process process;
     private final URI metrics;
     private final AtomicLong peakHeap = new AtomicLong();
@@ -54,7 +56,7 @@ final class Daemon implements AutoCloseable {
                 snapshot: %s
                 metrics: {listen: "127.0.0.1:%d"}
                 admin: {token: "${env:%s}"}
-                """.formatted(db, source.jdbcUrl(db), source.superuser(), PASSWORD_VARIABLE, target.jdbcUrl(db),
+                """.formatted(db, source.jdbcUrl(db), source.superuser(), PASSWORD_VARIABLE, target.jdbcUrl(db) + TARGET_URL_OPTIONS,
                 target.superuser(), PASSWORD_VARIABLE, snapshot, port, TOKEN_VARIABLE) + extraYaml;
         Path config = Files.createTempFile("overlap-bench", ".yml");
         Files.writeString(config, yaml);
@@ -79,6 +81,29 @@ final class Daemon implements AutoCloseable {
             }
         }
         throw new IllegalStateException("the daemon did not start streaming within 60 s");
+    }
+
+    /**
+     * Waits until the daemon applied its first change event (its own heartbeat, written every second):
+     * the change stream is then connected. {@code /health} is not enough on a MySQL/MariaDB source,
+     * whose binlog reader connects a few seconds after the endpoint reports streaming; rows written
+     * before it connects are not streamed with {@code snapshot: never}.
+     */
+    void awaitFirstEvent() throws Exception {
+        for (int i = 0; i < 1200; i++) {
+            try {
+                if (appliedEvents() > 0) {
+                    return;
+                }
+            } catch (IOException e) {
+                // the endpoint is not up yet
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the daemon exited with code " + process.exitValue());
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the daemon applied no change within 120 s");
     }
 
     private void sample() {
@@ -112,6 +137,17 @@ final class Daemon implements AutoCloseable {
             }
         }
         return (long) total;
+    }
+
+    /** @return seconds the daemon spent in apply transactions so far ({@code overlap_apply_batch_seconds_sum}) */
+    double applySeconds() throws IOException, InterruptedException {
+        double total = 0;
+        for (String line : scrape().split("\n")) {
+            if (line.startsWith("overlap_apply_batch_seconds_sum{")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 
     /** @return whether {@code /health} answers 200 */

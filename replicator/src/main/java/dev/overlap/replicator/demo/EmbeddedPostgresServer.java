@@ -15,7 +15,7 @@ import java.util.Map;
  * WAL senders. It listens on a free port on localhost; the superuser is {@code postgres}, trusted.
  * Used by {@code overlap demo} and by the tests when no Docker daemon is reachable.
  */
-public final class EmbeddedPostgresServer implements AutoCloseable {
+public final class EmbeddedPostgresServer implements EmbeddedServer {
     /** The superuser of the embedded server. */
     public static final String SUPERUSER = "postgres";
 
@@ -62,27 +62,22 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return postgres.getPort();
     }
 
-    /**
-     * @param database a database name
-     * @return its JDBC URL
-     */
+    @Override
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
     }
 
-    /**
-     * @param database a database name
-     * @return a superuser connection to it, in auto-commit mode
-     * @throws SQLException when the server refuses
-     */
+    @Override
+    public String superuser() {
+        return SUPERUSER;
+    }
+
+    @Override
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(database), SUPERUSER, "");
     }
 
-    /**
-     * @param name name of the database to create
-     * @throws SQLException when it cannot be created
-     */
+    @Override
     public void createDatabase(String name) throws SQLException {
         try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE \"" + name + "\"");
