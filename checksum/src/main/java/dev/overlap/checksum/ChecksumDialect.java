@@ -33,20 +33,24 @@ import java.util.Optional;
  *   <li>binary: {@code \x} followed by lower-case hex; UUID: lower-case, hyphenated;</li>
  *   <li>anything else (arrays, intervals, enums...): PostgreSQL's text output.</li>
  * </ul>
- * A MySQL/MariaDB dialect produces the same text with {@code CONCAT}, {@code DATE_FORMAT} and
- * {@code HEX}, so that equal data compares equal across engines.
+ * That is the PostgreSQL dialect's text. The MySQL/MariaDB dialect ({@link MySqlChecksumDialect})
+ * builds a cheaper text of its own with the same two properties — equal values give equal text,
+ * different values different text — but not the same characters, and hashes it with another
+ * function: verification compares two databases of the same engine (the Verifier runs one dialect on
+ * both sides), and a PostgreSQL digest never equals a MySQL/MariaDB one.
  *
  * <h2>Row hash</h2>
- * The row hash is a signed 64-bit hash of the canonical text's bytes; a chunk's digest is
- * {@code count(*)} and the exact {@code SUM} of the row hashes ({@link ChunkDigest}). Both sides of a
- * comparison must use the same hash function: the PostgreSQL dialect uses {@code hashtextextended}
- * (the stable hash behind hash partitioning); comparing across engines needs a hash both have, such as
- * the first 64 bits of MD5, when the MySQL/MariaDB dialect is added.
+ * The row hash is a 64-bit hash of the canonical text's bytes (signed on PostgreSQL, unsigned on
+ * MySQL/MariaDB); a chunk's digest is {@code count(*)} and the exact {@code SUM} of the row hashes
+ * ({@link ChunkDigest}). Both sides of a comparison must use the same hash function: the PostgreSQL
+ * dialect uses {@code hashtextextended} (the stable hash behind hash partitioning), the MySQL/MariaDB
+ * dialect the first 64 bits of MD5.
  *
  * <h2>Key ranges</h2>
- * The queries for a {@link KeyRange} take as parameters the lower bound's key texts (when it has one),
- * then the upper bound's, then the query's own parameters; bounds compare as row values,
- * {@code (a, b) > (?, ?)}, in the key's index order.
+ * The queries for a {@link KeyRange} take as parameters the lower bound's {@link #boundValues} (when
+ * it has one), then the upper bound's, then the query's own parameters; bounds compare as row values
+ * in the key's index order, {@code (a, b) > (?, ?)} or an equivalent the engine's optimiser turns
+ * into an index range.
  */
 public interface ChecksumDialect {
 
@@ -73,6 +77,15 @@ public interface ChecksumDialect {
      * @throws SQLException when the catalog cannot be read
      */
     Optional<TableSchema> describe(Connection connection, TableName table) throws SQLException;
+
+    /**
+     * @param bound a key range bound
+     * @return the parameter values of that bound's condition in the range queries, in order: by default
+     *         each key column's text once
+     */
+    default List<String> boundValues(Key bound) {
+        return bound.values();
+    }
 
     /**
      * @return a query of one row, one column: the table's row count

@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -18,7 +17,7 @@ import java.util.stream.Collectors;
  * the row hash is {@code hashtextextended(text COLLATE "C", 0)}, which hashes the bytes. On 2 cores
  * this hashes about a million rows of five columns per second per server.
  */
-public final class PostgresChecksumDialect implements ChecksumDialect {
+public final class PostgresChecksumDialect extends KeysetDialect {
 
     @Override
     public void prepareSession(Connection connection) throws SQLException {
@@ -85,75 +84,54 @@ public final class PostgresChecksumDialect implements ChecksumDialect {
     }
 
     @Override
-    public String countSql(TableSchema table) {
-        return "SELECT count(*) FROM " + quote(table.name());
+    String from(TableName table) {
+        return quote(table);
     }
 
     @Override
-    public String digestSql(TableSchema table, KeyRange range) {
+    String keyText(TableSchema.Column column) {
+        return quote(column.name()) + "::text";
+    }
+
+    @Override
+    String columnText(TableSchema.Column column) {
+        return "(" + canonical(column) + ")::text";
+    }
+
+    @Override
+    String hashSum(TableSchema table) {
         String row = table.columns().stream().map(PostgresChecksumDialect::canonical).collect(Collectors.joining(", "));
-        return "SELECT count(*), coalesce(sum(hashtextextended(ROW(" + row + ")::text COLLATE \"C\", 0)), 0) FROM "
-                + quote(table.name()) + where(table, range);
+        return "coalesce(sum(hashtextextended(ROW(" + row + ")::text COLLATE \"C\", 0)), 0)";
     }
 
     @Override
-    public String keyAtSql(TableSchema table, KeyRange range) {
-        return "SELECT " + keyList(table, c -> quote(c.name()) + "::text") + " FROM " + quote(table.name()) + " AS t"
-                + where(table, range) + orderByKey(table) + " OFFSET ? LIMIT 1";
-    }
-
-    @Override
-    public String rowsSql(TableSchema table, KeyRange range) {
-        String values = table.columns().stream().map(c -> "(" + canonical(c) + ")::text").collect(Collectors.joining(", "));
-        return "SELECT " + keyList(table, c -> quote(c.name()) + "::text") + ", " + values + " FROM " + quote(table.name())
-                + " AS t" + where(table, range) + orderByKey(table) + " LIMIT ?";
-    }
-
-    /** Qualified, so that a key column is not taken for the output column of the same name (its text form). */
-    private static String orderByKey(TableSchema table) {
-        return " ORDER BY " + keyList(table, c -> "t." + quote(c.name()));
+    String boundCondition(TableSchema table, boolean lower) {
+        String columns = keyList(table, c -> quote(c.name()));
+        String params = keyList(table, c -> "CAST(? AS " + c.type() + ")");
+        return table.key().size() == 1 ? columns + (lower ? " > " : " <= ") + params
+                : "(" + columns + ")" + (lower ? " > " : " <= ") + "(" + params + ")";
     }
 
     /** @return the column's canonical value expression (see {@link ChecksumDialect}) */
     private static String canonical(TableSchema.Column column) {
-        String name = quote(column.name());
+        String name = quoteIdentifier(column.name());
         return switch (column.kind()) {
             case FIXED_CHAR -> name + "::text";
             case JSON -> name + "::jsonb";
-            case PLAIN -> name;
+            case PLAIN, TEXT, BINARY, BIT, FLOAT -> name;
         };
     }
 
-    private static String where(TableSchema table, KeyRange range) {
-        List<String> conditions = new ArrayList<>(2);
-        if (range.lower() != null) {
-            conditions.add(rowValue(table) + " > " + parameters(table));
-        }
-        if (range.upper() != null) {
-            conditions.add(rowValue(table) + " <= " + parameters(table));
-        }
-        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-    }
-
-    private static String rowValue(TableSchema table) {
-        String columns = keyList(table, c -> quote(c.name()));
-        return table.key().size() == 1 ? columns : "(" + columns + ")";
-    }
-
-    private static String parameters(TableSchema table) {
-        String params = keyList(table, c -> "CAST(? AS " + c.type() + ")");
-        return table.key().size() == 1 ? params : "(" + params + ")";
-    }
-
-    private static String keyList(TableSchema table, Function<TableSchema.Column, String> each) {
-        return table.key().stream().map(each).collect(Collectors.joining(", "));
-    }
-
     private static String quote(TableName table) {
-        return quote(table.schema()) + "." + quote(table.table());
+        return quoteIdentifier(table.schema()) + "." + quoteIdentifier(table.table());
     }
 
-    private static String quote(String identifier) {
+    @Override
+    String quote(String identifier) {
+        return quoteIdentifier(identifier);
+    }
+
+    private static String quoteIdentifier(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }

@@ -27,6 +27,14 @@ public record TableSchema(TableName name, List<Column> columns, List<Column> key
         FIXED_CHAR,
         /** {@code json}: compared by its normalised {@code jsonb} form (key order and white space do not matter) */
         JSON,
+        /** MySQL/MariaDB character strings (CHAR, VARCHAR, TEXT, ENUM, SET): quoted, so that no value runs into the next */
+        TEXT,
+        /** MySQL/MariaDB byte strings (BINARY, VARBINARY, BLOB, spatial): compared as hex */
+        BINARY,
+        /** MySQL/MariaDB {@code BIT(n)}: compared as its unsigned integer value */
+        BIT,
+        /** MySQL/MariaDB {@code FLOAT}: compared as its exact value widened to double (the plain text keeps only 6 digits) */
+        FLOAT,
         /** every other type: the engine's text output under the session settings of the dialect */
         PLAIN
     }

@@ -95,11 +95,11 @@ final class TableSide {
     }
 
     /** @return the index of the next parameter after the bounds */
-    private static int bind(PreparedStatement ps, KeyRange range) throws SQLException {
+    private int bind(PreparedStatement ps, KeyRange range) throws SQLException {
         int index = 1;
         for (Key bound : new Key[] {range.lower(), range.upper()}) {
             if (bound != null) {
-                for (String value : bound.values()) {
+                for (String value : dialect.boundValues(bound)) {
                     ps.setString(index++, value);
                 }
             }

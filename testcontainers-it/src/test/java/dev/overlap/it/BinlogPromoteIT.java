@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * {@code overlap promote} on MariaDB and MySQL 8.0: an application user keeps inserting through the
  * cutover; every insert the source acknowledged is on the target, none is acknowledged after the
  * freeze ({@code read_only}, and {@code super_read_only} on MySQL), and the target's AUTO_INCREMENT
- * continues above every id. The freeze is server-wide, so each test returns the shared source server
+ * continues above every id. MariaDB's cutover verifies with the chunked checksums, MySQL's with row
+ * counts. The freeze is server-wide, so each test returns the shared source server
  * to writable at the end.
  */
 class BinlogPromoteIT {
@@ -40,15 +41,16 @@ class BinlogPromoteIT {
 
     @Test
     void mariadbPromotesUnderWritesWithNothingLost() throws Exception {
-        promoteUnderWrites(DatabasePair.create("bpromote", Servers.mariadbSource(), Servers.mariadbTarget()));
+        promoteUnderWrites(DatabasePair.create("bpromote", Servers.mariadbSource(), Servers.mariadbTarget()), "checksum");
     }
 
     @Test
     void mysqlPromotesUnderWritesWithNothingLost() throws Exception {
-        promoteUnderWrites(DatabasePair.create("bpromote", Servers.mysqlSource(), Servers.mysqlTarget()));
+        promoteUnderWrites(DatabasePair.create("bpromote", Servers.mysqlSource(), Servers.mysqlTarget()), "counts");
     }
 
-    private static void promoteUnderWrites(DatabasePair pair) throws Exception {
+    /** @param verify {@code promote.verify}: the checksum verifier or row counts, on the frozen source */
+    private static void promoteUnderWrites(DatabasePair pair, String verify) throws Exception {
         pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
         String app = "app_" + pair.name;
         pair.onSource("CREATE USER '" + app + "'@'%' IDENTIFIED BY 'app-pw'");
@@ -58,7 +60,7 @@ class BinlogPromoteIT {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        Path config = pair.writeConfig(pair.configYaml("admin:", "  token: ${env:OVERLAP_ADMIN_TOKEN}")
+        Path config = pair.writeConfig(pair.configYaml("admin:", "  token: ${env:OVERLAP_ADMIN_TOKEN}", "promote:", "  verify: " + verify)
                 .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
         Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(),
                 "OVERLAP_ADMIN_TOKEN", TOKEN);

@@ -3,7 +3,7 @@ package dev.overlap.replicator.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.overlap.checksum.ChecksumDialect;
-import dev.overlap.checksum.Databases;
+import dev.overlap.checksum.MySqlChecksumDialect;
 import dev.overlap.checksum.PostgresChecksumDialect;
 import dev.overlap.checksum.RowDifference;
 import dev.overlap.checksum.TableName;
@@ -12,13 +12,13 @@ import dev.overlap.checksum.Verifier;
 import dev.overlap.checksum.VerifyOptions;
 import dev.overlap.checksum.VerifyProgress;
 import dev.overlap.checksum.VerifyReport;
-import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.UserError;
 import dev.overlap.replicator.config.ConfigLoader;
-import dev.overlap.replicator.config.Engine;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.verify.EndpointDatabases;
+import dev.overlap.replicator.verify.BinlogWatermark;
 import dev.overlap.replicator.verify.OffsetWatermark;
+import dev.overlap.replicator.verify.PipelineWatermark;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,7 +32,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code overlap verify}: compares every selected table of the source with the target by row counts
- * and chunked hashes computed inside both databases; with {@code --rows} it also names the missing,
+ * and chunked hashes computed inside both databases (PostgreSQL, MySQL or MariaDB, the same engine on
+ * both sides; {@link PostgresChecksumDialect} or {@link MySqlChecksumDialect}, with the matching
+ * {@link OffsetWatermark} or {@link BinlogWatermark}); with {@code --rows} it also names the missing,
  * extra and different rows. While the pipeline replicates (it has an offset on the target),
  * differences are re-checked after the target has applied past them. Exits 0 when equal, 3 when
  * different, 2 on bad input, 1 when a database fails.
@@ -68,18 +70,18 @@ public final class VerifyCommand implements Callable<Integer> {
             throw new UserError("--max-differences must be 0 or more, not " + maxDifferences);
         }
         OverlapConfig cfg = new ConfigLoader().load(config);
-        if (cfg.source().engine() != Engine.POSTGRESQL || cfg.target().engine() != Engine.POSTGRESQL) {
-            throw new UserError("overlap verify supports PostgreSQL source and target only for now; MySQL/MariaDB come later");
-        }
-        ChecksumDialect dialect = new PostgresChecksumDialect();
+        EndpointDatabases databases = new EndpointDatabases(cfg.source(), cfg.target());
+        PipelineWatermark watermark = databases.postgres()
+                ? new OffsetWatermark(cfg.pipeline(), databases::openTarget)
+                : new BinlogWatermark(cfg.pipeline(), databases::openTarget);
+        ChecksumDialect dialect;
         List<TableName> selected;
-        OffsetWatermark watermark = new OffsetWatermark(cfg.pipeline(), () -> Connections.open(cfg.target()));
         boolean live;
-        try (Connection source = Connections.open(cfg.source()); Connection target = Connections.open(cfg.target())) {
+        try (Connection source = databases.openSource(); Connection target = databases.openTarget()) {
+            dialect = databases.dialect(source, target);
             selected = select(dialect.tables(source), cfg);
             live = watermark.replicating(target);
         }
-        Databases databases = new EndpointDatabases(cfg.source(), cfg.target());
         VerifyReport report;
         try (VerifyProgress progress = VerifyProgress.forOutput(System.console() != null)) {
             report = new Verifier(dialect, databases, VerifyOptions.defaults(threads, rows, maxDifferences),

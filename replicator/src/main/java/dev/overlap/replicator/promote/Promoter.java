@@ -1,6 +1,6 @@
 package dev.overlap.replicator.promote;
 
-import dev.overlap.checksum.PostgresChecksumDialect;
+import dev.overlap.checksum.ChecksumDialect;
 import dev.overlap.checksum.TableName;
 import dev.overlap.checksum.Verifier;
 import dev.overlap.checksum.VerifyOptions;
@@ -11,7 +11,6 @@ import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.lag.PipelineState;
 import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.Pipeline;
-import dev.overlap.replicator.config.Engine;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.verify.EndpointDatabases;
 import java.sql.Connection;
@@ -230,7 +229,6 @@ public final class Promoter {
             return;
         }
         List<String> differences = config.promote().verify() == OverlapConfig.VerifyMode.CHECKSUM
-                && config.source().engine() == Engine.POSTGRESQL
                 ? checksumDifferences() : cutover.countDifferences(pipeline.tables());
         if (differences.isEmpty()) {
             return;
@@ -249,10 +247,14 @@ public final class Promoter {
      */
     private List<String> checksumDifferences() throws SQLException, InterruptedException {
         List<TableName> tables = pipeline.tables().stream().map(t -> new TableName(t.schema(), t.table())).toList();
+        EndpointDatabases databases = new EndpointDatabases(config.source(), config.target());
+        ChecksumDialect dialect;
+        try (Connection source = databases.openSource(); Connection target = databases.openTarget()) {
+            dialect = databases.dialect(source, target);
+        }
         VerifyReport report;
         try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
-            report = new Verifier(new PostgresChecksumDialect(), new EndpointDatabases(config.source(), config.target()),
-                    VerifyOptions.defaults(2, true, 10), null, progress).verify(tables);
+            report = new Verifier(dialect, databases, VerifyOptions.defaults(2, true, 10), null, progress).verify(tables);
         }
         return report.tables().stream().filter(t -> !t.equal())
                 .map(t -> t.table() + ": " + t.missingRows() + " missing, " + t.extraRows() + " extra, " + t.differentRows()

@@ -1,13 +1,21 @@
 package dev.overlap.replicator.verify;
 
+import dev.overlap.checksum.ChecksumDialect;
 import dev.overlap.checksum.Databases;
+import dev.overlap.checksum.MySqlChecksumDialect;
+import dev.overlap.checksum.PostgresChecksumDialect;
 import dev.overlap.replicator.Connections;
+import dev.overlap.replicator.UserError;
 import dev.overlap.replicator.config.Endpoint;
+import dev.overlap.replicator.config.Engine;
+import dev.overlap.replicator.source.MySqlServer;
 import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * The verifier's connections to a pipeline's source and target, opened through {@link Connections}
- * (a connection failure is a {@link dev.overlap.replicator.UserError} naming the endpoint).
+ * (a connection failure is a {@link dev.overlap.replicator.UserError} naming the endpoint), and the
+ * {@link ChecksumDialect} that fits them.
  *
  * @param source the source database
  * @param target the target database
@@ -21,5 +29,37 @@ public record EndpointDatabases(Endpoint source, Endpoint target) implements Dat
     @Override
     public Connection openTarget() {
         return Connections.open(target);
+    }
+
+    /** @return whether both sides are PostgreSQL (otherwise both are MySQL or MariaDB, see {@link #dialect}) */
+    public boolean postgres() {
+        return source.engine() == Engine.POSTGRESQL;
+    }
+
+    /**
+     * Chooses the dialect: PostgreSQL from the configuration; MySQL or MariaDB from the servers'
+     * versions (not from the URL scheme, as for replication), because the two hash JSON differently.
+     *
+     * @param sourceConnection an open connection to {@link #source}
+     * @param targetConnection an open connection to {@link #target}
+     * @return {@link PostgresChecksumDialect} or {@link MySqlChecksumDialect}
+     * @throws UserError when the two sides run different engines (hashes are comparable only within one)
+     * @throws SQLException when a server's version cannot be read
+     */
+    public ChecksumDialect dialect(Connection sourceConnection, Connection targetConnection) throws SQLException {
+        if (postgres() != (target.engine() == Engine.POSTGRESQL)) {
+            throw new UserError("verify compares databases of the same engine; the source is " + source.engine()
+                    + " and the target " + target.engine());
+        }
+        if (postgres()) {
+            return new PostgresChecksumDialect();
+        }
+        MySqlServer sourceServer = MySqlServer.of(sourceConnection);
+        MySqlServer targetServer = MySqlServer.of(targetConnection);
+        if (sourceServer.mariadb() != targetServer.mariadb()) {
+            throw new UserError("verify compares databases of the same engine; the source " + source.display()
+                    + " is " + sourceServer + " and the target " + target.display() + " is " + targetServer);
+        }
+        return new MySqlChecksumDialect(sourceServer.mariadb());
     }
 }

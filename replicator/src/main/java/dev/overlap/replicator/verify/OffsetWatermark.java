@@ -3,13 +3,11 @@ package dev.overlap.replicator.verify;
 import dev.overlap.checksum.ReplicationWatermark;
 import dev.overlap.replicator.apply.PostgresDialect;
 import dev.overlap.replicator.offset.OffsetStore;
-import dev.overlap.replicator.offset.StoredOffset;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -20,10 +18,9 @@ import java.util.function.Supplier;
  * committed before it is on the target. The daemon's heartbeat (a source write every second) keeps
  * the stored LSN moving while the application is idle.
  */
-public final class OffsetWatermark implements ReplicationWatermark {
-    private static final Duration POLL = Duration.ofMillis(200);
+public final class OffsetWatermark implements PipelineWatermark {
     private final OffsetStore offsets;
-    private final Supplier<Connection> target;
+    private final AppliedOffsets applied;
 
     /**
      * @param pipeline the pipeline whose offset row is read
@@ -31,7 +28,7 @@ public final class OffsetWatermark implements ReplicationWatermark {
      */
     public OffsetWatermark(String pipeline, Supplier<Connection> target) {
         this.offsets = new OffsetStore(pipeline, new PostgresDialect());
-        this.target = target;
+        this.applied = new AppliedOffsets(offsets, target);
     }
 
     /**
@@ -40,6 +37,7 @@ public final class OffsetWatermark implements ReplicationWatermark {
      *         verifying needs the watermark
      * @throws SQLException when the offsets table exists but cannot be read
      */
+    @Override
     public boolean replicating(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT to_regclass('" + OffsetStore.TABLE + "') IS NOT NULL")) {
@@ -63,18 +61,6 @@ public final class OffsetWatermark implements ReplicationWatermark {
     @Override
     public boolean awaitApplied(Object position, Duration timeout) throws SQLException, InterruptedException {
         long wanted = (Long) position;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Connection connection = target.get()) {
-            while (true) {
-                Optional<Long> applied = offsets.load(connection).map(StoredOffset::lsn);
-                if (applied.isPresent() && applied.get() >= wanted) {
-                    return true;
-                }
-                if (System.nanoTime() >= deadline) {
-                    return false;
-                }
-                Thread.sleep(POLL.toMillis());
-            }
-        }
+        return applied.await(offset -> offset.lsn() != null && offset.lsn() >= wanted, timeout);
     }
 }

@@ -1,0 +1,80 @@
+package dev.overlap.checksum;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The part of a {@link ChecksumDialect} that is the same on every engine: the shape of the count,
+ * digest, key-paging and row-fetch queries over a keyset range {@code lower < key <= upper}, in key
+ * order. An engine supplies identifier quoting, the key and column text expressions, the hash-sum
+ * aggregate and the bound conditions.
+ */
+abstract class KeysetDialect implements ChecksumDialect {
+
+    /** @return the identifier quoted for this engine */
+    abstract String quote(String identifier);
+
+    /** @return the table as a FROM clause names it */
+    abstract String from(TableName table);
+
+    /** @return an expression of the key column's text, which a bound parameter casts back to the same value */
+    abstract String keyText(TableSchema.Column column);
+
+    /** @return an expression of the column's canonical text, as {@link #rowsSql} returns it */
+    abstract String columnText(TableSchema.Column column);
+
+    /** @return an aggregate expression: the exact sum of the rows' 64-bit hashes, 0 over no rows */
+    abstract String hashSum(TableSchema table);
+
+    /**
+     * @param lower {@code true} for {@code key > lower bound}, {@code false} for {@code key <= upper bound}
+     * @return the condition, whose parameters are {@link ChecksumDialect#boundValues} of the bound
+     */
+    abstract String boundCondition(TableSchema table, boolean lower);
+
+    @Override
+    public String countSql(TableSchema table) {
+        return "SELECT count(*) FROM " + from(table.name());
+    }
+
+    @Override
+    public String digestSql(TableSchema table, KeyRange range) {
+        return "SELECT count(*), " + hashSum(table) + " FROM " + from(table.name()) + " AS t" + where(table, range);
+    }
+
+    @Override
+    public String keyAtSql(TableSchema table, KeyRange range) {
+        return "SELECT " + keyList(table, this::keyText) + " FROM " + from(table.name()) + " AS t"
+                + where(table, range) + orderByKey(table) + " LIMIT 1 OFFSET ?";
+    }
+
+    @Override
+    public String rowsSql(TableSchema table, KeyRange range) {
+        String values = table.columns().stream().map(this::columnText).collect(Collectors.joining(", "));
+        return "SELECT " + keyList(table, this::keyText) + ", " + values + " FROM " + from(table.name())
+                + " AS t" + where(table, range) + orderByKey(table) + " LIMIT ?";
+    }
+
+    /** Qualified, so that a key column is not taken for the output column of the same name (its text form). */
+    private String orderByKey(TableSchema table) {
+        return " ORDER BY " + keyList(table, c -> "t." + quote(c.name()));
+    }
+
+    private String where(TableSchema table, KeyRange range) {
+        List<String> conditions = new ArrayList<>(2);
+        if (range.lower() != null) {
+            conditions.add(boundCondition(table, true));
+        }
+        if (range.upper() != null) {
+            conditions.add(boundCondition(table, false));
+        }
+        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+    }
+
+    /** @return each key column mapped, comma-separated, in key order */
+    static String keyList(TableSchema table, Function<TableSchema.Column, String> each) {
+        return table.key().stream().map(each).collect(Collectors.joining(", "));
+    }
+}
