@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  * {@code overlap promote} against a daemon process on real servers: a writer keeps writing through
  * the cutover (every write the source accepted is on the target, none is accepted after the freeze,
  * sequences continue on the target), a wrong token changes nothing, and faults before OPEN_TARGET
- * (a verification difference, a catch-up timeout, the daemon killed) leave the source writable with
- * nothing lost and exit 4.
+ * (a verification difference, a catch-up timeout, the target unreachable, the daemon killed) leave the
+ * source writable with nothing lost and exit 4.
  */
 class PromoteIT {
     private static final String TOKEN_VARIABLE = "OVERLAP_ADMIN_TOKEN";
@@ -49,6 +49,11 @@ class PromoteIT {
         OverlapProcess daemon;
 
         Cutover(String name, String... promoteLines) throws Exception {
+            this(name, null, promoteLines);
+        }
+
+        /** @param targetProxy when not null, the daemon reaches the target only through this proxy, created here */
+        Cutover(String name, TcpProxy[] targetProxy, String... promoteLines) throws Exception {
             pair = DatabasePair.create(name);
             pair.onBoth("""
                     CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
@@ -63,8 +68,15 @@ class PromoteIT {
             }
             List<String> extra = new ArrayList<>(List.of("admin:", "  token: ${env:" + TOKEN_VARIABLE + "}", "promote:"));
             extra.addAll(List.of(promoteLines));
-            config = pair.writeConfig(pair.configYaml(extra.toArray(String[]::new))
-                    .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
+            String yaml = pair.configYaml(extra.toArray(String[]::new)).replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port);
+            if (targetProxy != null) {
+                String targetUrl = pair.targetServer.jdbcUrl(pair.name);
+                URI server = URI.create(targetUrl.substring("jdbc:".length()));
+                targetProxy[0] = new TcpProxy(server.getHost(), server.getPort());
+                yaml = yaml.replace(targetUrl, targetUrl.replace(server.getHost() + ":" + server.getPort(),
+                        "127.0.0.1:" + targetProxy[0].port()));
+            }
+            config = pair.writeConfig(yaml);
             env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(), TOKEN_VARIABLE, TOKEN);
         }
 
@@ -291,6 +303,42 @@ class PromoteIT {
             cutover.pair.awaitIdentical(Duration.ofSeconds(30));
         } finally {
             cutover.daemon.terminate();
+        }
+    }
+
+    @Test
+    void targetUnreachableDuringCatchUpAbortsAndStreamingRecovers() throws Exception {
+        TcpProxy[] proxy = new TcpProxy[1];
+        Cutover cutover = new Cutover("promoteunreachable", proxy, "  max-lag: 60s", "  timeout: 60s");
+        try (TcpProxy targetProxy = proxy[0]) {
+            cutover.startDaemon();
+            try (Connection lock = cutover.blockApply()) {
+                OverlapProcess promote = cutover.promote(cutover.env);
+                await().atMost(Duration.ofSeconds(30)).until(() -> cutover.daemon.stderr().contains("promote: CATCH_UP"));
+                targetProxy.cut();
+
+                assertThat(promote.waitFor()).as(promote.stderr()).isEqualTo(4);
+                JsonNode report = JSON.readTree(promote.stdout());
+                assertThat(report.path("outcome").asText()).isEqualTo("aborted");
+                assertThat(report.path("state").asText()).isEqualTo("CATCH_UP");
+                assertThat(report.path("error").asText()).contains("target").contains("cannot connect");
+                assertThat(cutover.sourceWritable()).isTrue();
+                targetProxy.restore();
+                lock.rollback();
+            }
+            try {
+                cutover.pair.awaitIdentical(Duration.ofSeconds(60));
+                assertThat(cutover.daemon.alive()).as(cutover.daemon.stderr()).isTrue();
+                OverlapProcess again = cutover.promote(cutover.env);
+                assertThat(again.waitFor()).as(again.stdout() + again.stderr()).isZero();
+                assertThat(JSON.readTree(again.stdout()).path("outcome").asText()).isEqualTo("promoted");
+                assertThat(cutover.sourceWritable()).isFalse();
+                assertThat(cutover.daemon.waitFor()).isZero();
+            } finally {
+                if (cutover.daemon.alive()) {
+                    cutover.daemon.terminate();
+                }
+            }
         }
     }
 

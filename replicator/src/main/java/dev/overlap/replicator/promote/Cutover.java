@@ -86,6 +86,9 @@ public abstract class Cutover {
      */
     public abstract void unfreezeSource(String previous) throws SQLException;
 
+    /** @return what an operator runs on the source to undo the freeze by hand, for messages */
+    public abstract String unfreezeHint();
+
     /**
      * Makes the target's generators continue after the source's: sequences, or AUTO_INCREMENT.
      *

@@ -100,6 +100,11 @@ public final class MySqlCutover extends Cutover {
         }
     }
 
+    @Override
+    public String unfreezeHint() {
+        return "run SET GLOBAL read_only = OFF on the source (after SET GLOBAL super_read_only = OFF on MySQL)";
+    }
+
     /** The fence session writes under read_only thanks to the user's SUPER (or its MySQL 8 / MariaDB successors). */
     @Override
     protected void allowFenceWrite(Statement session) {

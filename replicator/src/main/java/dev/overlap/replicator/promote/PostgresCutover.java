@@ -120,6 +120,11 @@ public final class PostgresCutover extends Cutover {
         }
     }
 
+    @Override
+    public String unfreezeHint() {
+        return "run ALTER DATABASE " + dialect.quote(source.database()) + " RESET " + READ_ONLY + " on the source";
+    }
+
     /**
      * Sets every target sequence from the source: {@code setval(seq, last_value, true)}, or
      * {@code setval(seq, start_value, false)} for one never used.

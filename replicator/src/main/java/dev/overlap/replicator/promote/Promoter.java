@@ -265,13 +265,19 @@ public final class Promoter {
     private PromoteReport abort(Run run, Exception cause, boolean frozen, String previousReadOnly, Instant frozenAt, boolean dryRun) {
         String error = run.state + ": " + message(cause);
         List<String> warnings = new ArrayList<>();
+        boolean writable = !frozen;
         if (frozen) {
             try {
                 cutover.unfreezeSource(previousReadOnly);
+                writable = true;
+            } catch (Exception e) {
+                warnings.add("could not return the source to writable: " + message(e) + "; " + cutover.unfreezeHint());
+            }
+            try {
                 withTarget(store::clear);
             } catch (Exception e) {
-                warnings.add("could not return the source to writable: " + message(e)
-                        + "; run ALTER DATABASE " + config.source().database() + " RESET default_transaction_read_only");
+                // harmless: the next daemon start finds the stale freeze record and restores the same setting
+                warnings.add("could not clear the freeze record in " + PromotionStore.TABLE + " on the target: " + message(e));
             }
         }
         if (metrics.state() == PipelineState.PROMOTING) {
@@ -281,7 +287,8 @@ public final class Promoter {
         if (!dryRun) {
             metrics.error("promote", error);
         }
-        LOG.warn("promote aborted in {}: {}; the source is writable again", run.state, message(cause));
+        LOG.warn("promote aborted in {}: {}; {}", run.state, message(cause),
+                writable ? "the source is writable" : "the source is STILL FROZEN: " + cutover.unfreezeHint());
         Long downtime = frozenAt == null ? null : java.time.Duration.between(frozenAt, Instant.now()).toMillis();
         return new PromoteReport(config.pipeline(), "aborted", run.state, run.steps, downtime, null,
                 frozenAt, null, null, null, error, warnings.isEmpty() ? null : warnings);
