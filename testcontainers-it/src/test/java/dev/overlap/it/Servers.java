@@ -38,6 +38,14 @@ final class Servers {
         return shared("mariadb-target", () -> DatabaseServer.mariadb(Map.of("server_id", "2")));
     }
 
+    static DatabaseServer mariadbLtsSource() {
+        return shared("mariadb-lts-source", () -> DatabaseServer.mariadbLts(Map.of()));
+    }
+
+    static DatabaseServer mariadbLtsTarget() {
+        return shared("mariadb-lts-target", () -> DatabaseServer.mariadbLts(Map.of("server_id", "2")));
+    }
+
     static DatabaseServer mysqlSource() {
         return shared("mysql-source", () -> DatabaseServer.mysql(Map.of()));
     }

