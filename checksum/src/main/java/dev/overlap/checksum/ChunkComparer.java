@@ -1,5 +1,6 @@
 package dev.overlap.checksum;
 
+import dev.overlap.checksum.SideBySide.Pair;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ final class ChunkComparer {
     private final VerifyOptions options;
     private final ReplicationWatermark watermark;
     private final TableTally tally;
+    private final SideBySide sides;
 
     /** Something read on one side. */
     @FunctionalInterface
@@ -36,17 +38,13 @@ final class ChunkComparer {
         T from(TableSide side) throws SQLException;
     }
 
-    private record Pair<T>(T source, T target) {
-        boolean equal() {
-            return source.equals(target);
-        }
-    }
-
     /**
      * @param watermark the replication watermark, or {@code null} when nothing replicates during the run
+     * @param sides the worker's means to read both sides at once
      */
     ChunkComparer(TableSide source, TableSide target, TableSchema table, VerifyOptions options,
-                  ReplicationWatermark watermark, TableTally tally) {
+                  ReplicationWatermark watermark, TableTally tally, SideBySide sides) {
+        this.sides = sides;
         this.source = source;
         this.target = target;
         this.table = table;
@@ -153,17 +151,18 @@ final class ChunkComparer {
     }
 
     /**
-     * Reads the source, then the target; with {@code awaitTarget}, the target only after it has applied
-     * past the source position read right after the source read.
+     * Reads both sides at once; with {@code awaitTarget}, the source first and the target only after it
+     * has applied past the source position read right after the source read.
      */
     private <T> Pair<T> read(Read<T> read, boolean awaitTarget) throws SQLException, InterruptedException {
+        if (!awaitTarget) {
+            return sides.read(() -> read.from(source), () -> read.from(target));
+        }
         T onSource = read.from(source);
-        if (awaitTarget) {
-            Object position = watermark.sourcePosition(source.connection());
-            if (!watermark.awaitApplied(position, options.recheckTimeout())) {
-                LOG.warn("{}: the target has not applied up to source position {} after {}; comparing anyway",
-                        table.name(), position, options.recheckTimeout());
-            }
+        Object position = watermark.sourcePosition(source.connection());
+        if (!watermark.awaitApplied(position, options.recheckTimeout())) {
+            LOG.warn("{}: the target has not applied up to source position {} after {}; comparing anyway",
+                    table.name(), position, options.recheckTimeout());
         }
         return new Pair<>(onSource, read.from(target));
     }

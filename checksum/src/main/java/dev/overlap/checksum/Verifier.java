@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *       ({@link ChunkComparer}), re-checking under live replication.</li>
  * </ol>
  * {@link VerifyOptions#threads} workers, each with one source and one target connection, share the
- * chunks of all tables (round robin over the tables), so both tables and chunks run in parallel. Memory
+ * chunks of all tables (round robin over the tables), so both tables and chunks run in parallel; each
+ * worker reads a chunk on both sides at once ({@link SideBySide}), except the re-checks under live
+ * replication, which read the target only after the source. Memory
  * stays bounded: only digests, chunk bounds and the rows of ranges of at most
  * {@link VerifyOptions#bisectRows} rows reach the JVM.
  */
@@ -101,12 +103,12 @@ public final class Verifier {
         }
     }
 
-    /** A worker's two connections. */
-    private record Worker(Connection source, Connection target) implements AutoCloseable {
+    /** A worker's two connections, and a thread to read the target while the worker reads the source. */
+    private record Worker(Connection source, Connection target, SideBySide sides) implements AutoCloseable {
         @Override
         public void close() throws SQLException {
-            try (source; target) {
-                // closes both
+            try (sides; source; target) {
+                // closes all
             }
         }
     }
@@ -128,7 +130,7 @@ public final class Verifier {
         });
         try {
             for (int i = 0; i < options.threads(); i++) {
-                workers.add(openWorker());
+                workers.add(openWorker(i + 1));
             }
             List<TableRun> runs = describe(workers.get(0), tables);
             ConcurrentLinkedQueue<TableRun> toCount = new ConcurrentLinkedQueue<>(runs);
@@ -161,11 +163,11 @@ public final class Verifier {
         }
     }
 
-    private Worker openWorker() throws SQLException {
+    private Worker openWorker(int number) throws SQLException {
         Connection source = databases.openSource();
         try {
             Connection target = databases.openTarget();
-            Worker worker = new Worker(source, target);
+            Worker worker = new Worker(source, target, new SideBySide("verify-" + number + "-target"));
             dialect.prepareSession(source);
             dialect.prepareSession(target);
             return worker;
@@ -215,11 +217,15 @@ public final class Verifier {
         return table.columnNames() + " key " + table.key().stream().map(TableSchema.Column::name).toList();
     }
 
-    private void count(Worker worker, TableRun run) throws SQLException {
-        if (run.source != null) {
+    private void count(Worker worker, TableRun run) throws SQLException, InterruptedException {
+        if (run.source != null && run.targetAsDescribed != null) {
+            SideBySide.Pair<Long> rows = worker.sides().read(() -> new TableSide(worker.source(), dialect, run.source).count(),
+                    () -> new TableSide(worker.target(), dialect, run.targetAsDescribed).count());
+            run.sourceRows = rows.source();
+            run.targetRows = rows.target();
+        } else if (run.source != null) {
             run.sourceRows = new TableSide(worker.source(), dialect, run.source).count();
-        }
-        if (run.targetAsDescribed != null) {
+        } else if (run.targetAsDescribed != null) {
             run.targetRows = new TableSide(worker.target(), dialect, run.targetAsDescribed).count();
         }
     }
@@ -245,7 +251,8 @@ public final class Verifier {
             }
             TableSide target = new TableSide(worker.target(), dialect, run.target);
             long started = System.nanoTime();
-            ChunkDigest digest = new ChunkComparer(source, target, run.source, options, watermark, run.tally).compare(range);
+            ChunkDigest digest = new ChunkComparer(source, target, run.source, options, watermark, run.tally, worker.sides())
+                    .compare(range);
             run.sizer.record(digest.rows(), Duration.ofNanos(System.nanoTime() - started));
             progress.advance(digest.rows());
         }

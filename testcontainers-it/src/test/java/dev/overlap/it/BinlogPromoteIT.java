@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * cutover; every insert the source acknowledged is on the target, none is acknowledged after the
  * freeze ({@code read_only}, and {@code super_read_only} on MySQL), and the target's AUTO_INCREMENT
  * continues above every id. MariaDB's cutover verifies with the chunked checksums, MySQL's with row
- * counts. The freeze is server-wide, so each test returns the shared source server
+ * counts. A verification difference aborts with the source writable again. The freeze is server-wide, so each test returns the shared source server
  * to writable at the end.
  */
 class BinlogPromoteIT {
@@ -49,6 +49,72 @@ class BinlogPromoteIT {
         promoteUnderWrites(DatabasePair.create("bpromote", Servers.mysqlSource(), Servers.mysqlTarget()), "counts");
     }
 
+    @Test
+    void mariadbVerificationDifferenceAbortsWithTheSourceWritable() throws Exception {
+        DatabasePair pair = DatabasePair.create("bpromoteabort", Servers.mariadbSource(), Servers.mariadbTarget());
+        pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
+        pair.onSource("INSERT INTO orders (note) VALUES ('seed 1'), ('seed 2')");
+        Daemon daemon = Daemon.start(pair, "counts");
+        try {
+            pair.awaitIdentical(Duration.ofSeconds(30));
+            pair.onTarget("INSERT INTO orders (id, note) VALUES (1000, 'only on the target')");
+
+            OverlapProcess promote = daemon.promote();
+            assertThat(promote.waitFor()).as("promote; stdout %s stderr %s", promote.stdout(), promote.stderr()).isEqualTo(4);
+            JsonNode report = JSON.readTree(promote.stdout());
+            assertThat(report.path("outcome").asText()).isEqualTo("aborted");
+            assertThat(report.path("state").asText()).isEqualTo("VERIFY");
+            assertThat(report.path("error").asText()).contains("orders");
+            try (Connection c = pair.source(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@read_only")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("source read_only after the abort").isZero();
+            }
+            pair.onSource("INSERT INTO orders (note) VALUES ('after the abort')");
+            pair.onTarget("DELETE FROM orders WHERE id = 1000");
+            pair.awaitIdentical(Duration.ofSeconds(30));
+            assertThat(daemon.process.alive()).as(daemon.process.stderr()).isTrue();
+        } finally {
+            daemon.stop(pair);
+        }
+    }
+
+    /** A daemon process replicating a pair, with its admin endpoint on a known port. */
+    private record Daemon(OverlapProcess process, Path config, Map<String, String> env) {
+        /** @param verify {@code promote.verify}: the checksum verifier or row counts, on the frozen source */
+        static Daemon start(DatabasePair pair, String verify) throws Exception {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
+            Path config = pair.writeConfig(pair.configYaml("admin:", "  token: ${env:OVERLAP_ADMIN_TOKEN}", "promote:", "  verify: " + verify)
+                    .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
+            Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(),
+                    "OVERLAP_ADMIN_TOKEN", TOKEN);
+            OverlapProcess process = OverlapProcess.start(env, "run", "--config", config.toString());
+            URI health = URI.create("http://127.0.0.1:" + port + "/health");
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            return new Daemon(process, config, env);
+        }
+
+        OverlapProcess promote() throws Exception {
+            return OverlapProcess.start(env, "promote", "--config", config.toString(), "--json");
+        }
+
+        /** Kills the daemon if it still runs and returns the shared source server to writable. */
+        void stop(DatabasePair pair) throws Exception {
+            if (process.alive()) {
+                process.kill();
+            }
+            try (Connection c = pair.source(); Statement st = c.createStatement()) {
+                if (!pair.sourceServer.jdbcUrl("x").startsWith("jdbc:mariadb")) {
+                    st.execute("SET GLOBAL super_read_only = OFF");
+                }
+                st.execute("SET GLOBAL read_only = OFF");
+            }
+        }
+    }
+
     /** @param verify {@code promote.verify}: the checksum verifier or row counts, on the frozen source */
     private static void promoteUnderWrites(DatabasePair pair, String verify) throws Exception {
         pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
@@ -56,33 +122,22 @@ class BinlogPromoteIT {
         pair.onSource("CREATE USER '" + app + "'@'%' IDENTIFIED BY 'app-pw'");
         pair.onSource("GRANT SELECT, INSERT ON `" + pair.name + "`.orders TO '" + app + "'@'%'");
         pair.onSource("INSERT INTO orders (note) VALUES ('seed 1'), ('seed 2'), ('seed 3')");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        Path config = pair.writeConfig(pair.configYaml("admin:", "  token: ${env:OVERLAP_ADMIN_TOKEN}", "promote:", "  verify: " + verify)
-                .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
-        Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(),
-                "OVERLAP_ADMIN_TOKEN", TOKEN);
-        OverlapProcess daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+        Daemon daemon = Daemon.start(pair, verify);
         AtomicBoolean writing = new AtomicBoolean(true);
         ConcurrentLinkedQueue<long[]> acks = new ConcurrentLinkedQueue<>();
         Thread writer = new Thread(() -> write(pair, app, writing, acks));
         try {
-            URI health = URI.create("http://127.0.0.1:" + port + "/health");
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> HttpClient.newHttpClient()
-                    .send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
             writer.start();
             Thread.sleep(2000);
 
-            OverlapProcess promote = OverlapProcess.start(env, "promote", "--config", config.toString(), "--json");
+            OverlapProcess promote = daemon.promote();
             int exit = promote.waitFor();
             Thread.sleep(500);
             writing.set(false);
             writer.join(10_000);
 
-            assertThat(exit).as("promote; stdout %s stderr %s; daemon %s", promote.stdout(), promote.stderr(), daemon.stderr())
-                    .isZero();
+            assertThat(exit).as("promote; stdout %s stderr %s; daemon %s", promote.stdout(), promote.stderr(),
+                    daemon.process.stderr()).isZero();
             JsonNode report = JSON.readTree(promote.stdout());
             assertThat(report.path("outcome").asText()).isEqualTo("promoted");
             Instant frozenAt = Instant.parse(report.path("frozen_at").asText());
@@ -104,18 +159,10 @@ class BinlogPromoteIT {
                     assertThat(keys.getLong(1)).isGreaterThan(maxId);
                 }
             }
-            assertThat(daemon.waitFor()).isZero();
+            assertThat(daemon.process.waitFor()).isZero();
         } finally {
             writing.set(false);
-            if (daemon.alive()) {
-                daemon.kill();
-            }
-            try (Connection c = pair.source(); Statement st = c.createStatement()) {
-                if (!pair.sourceServer.jdbcUrl("x").startsWith("jdbc:mariadb")) {
-                    st.execute("SET GLOBAL super_read_only = OFF");
-                }
-                st.execute("SET GLOBAL read_only = OFF");
-            }
+            daemon.stop(pair);
         }
     }
 

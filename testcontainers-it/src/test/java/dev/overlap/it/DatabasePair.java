@@ -88,6 +88,11 @@ final class DatabasePair {
         execute(source(), sql);
     }
 
+    /** Runs SQL on the target only, e.g. to corrupt it on purpose. */
+    void onTarget(String sql) throws SQLException {
+        execute(target(), sql);
+    }
+
     /** @return the config YAML of this pair's pipeline, with extra lines appended */
     String configYaml(String... extraLines) {
         return """

@@ -100,7 +100,8 @@ class VerifyIT {
         assertThat(report.sourceRows()).isEqualTo(200 + 300 * 3 + 100);
         TableReport types = report.tables().get(0);
         assertThat(types.sourceRows()).isEqualTo(200);
-        assertThat(types.chunks()).as("chunks of 37, 74 and 89 rows").isEqualTo(3);
+        assertThat(types.chunks()).as("at least 3 chunks: 37, then each at most twice the last (fewer rows when a chunk ran slow)")
+                .isGreaterThanOrEqualTo(3);
         assertThat(report.tables().get(4).sourceRows()).as("empty table").isZero();
         assertThat(report.tables().get(5).note()).contains("no primary key");
     }
