@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.overlap.checksum.Databases;
 import dev.overlap.checksum.MySqlChecksumDialect;
 import dev.overlap.checksum.ReplicationWatermark;
 import dev.overlap.checksum.RowDifference;
@@ -98,20 +97,9 @@ abstract class BinlogVerifyCheck {
     /** @param firstChunk rows in the first chunk (small, so that tests cross chunk boundaries and bisect) */
     static VerifyReport verify(DatabasePair pair, boolean mariadb, boolean rows, ReplicationWatermark watermark, List<TableName> tables,
                                int firstChunk) throws SQLException, InterruptedException {
-        Databases databases = new Databases() {
-            @Override
-            public Connection openSource() throws SQLException {
-                return pair.source();
-            }
-
-            @Override
-            public Connection openTarget() throws SQLException {
-                return pair.target();
-            }
-        };
         VerifyOptions options = new VerifyOptions(2, Duration.ofMillis(500), firstChunk, rows, 8, 50, 3, Duration.ofSeconds(30));
         try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
-            return new Verifier(new MySqlChecksumDialect(mariadb), databases, options, watermark, progress).verify(tables);
+            return new Verifier(new MySqlChecksumDialect(mariadb), pair, options, watermark, progress).verify(tables);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.overlap.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.overlap.checksum.Databases;
 import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.config.ConfigLoader;
@@ -28,7 +29,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * tests do with them: write a config, run a pipeline in this JVM or as a daemon process, read rows
  * and wait until both sides hold the same rows.
  */
-final class DatabasePair {
+final class DatabasePair implements Databases {
     static final String PASSWORD_VARIABLE = "OVERLAP_TEST_PASSWORD";
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
@@ -70,6 +71,17 @@ final class DatabasePair {
 
     Connection target() throws SQLException {
         return targetServer.connect(name);
+    }
+
+    /** The verifier's connections: the superuser's, as {@link #source()} and {@link #target()}. */
+    @Override
+    public Connection openSource() throws SQLException {
+        return source();
+    }
+
+    @Override
+    public Connection openTarget() throws SQLException {
+        return target();
     }
 
     /** Runs the same SQL on source and target (the schema, as pg_dump --schema-only would restore it). */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.overlap.checksum.Databases;
 import dev.overlap.checksum.PostgresChecksumDialect;
 import dev.overlap.checksum.ReplicationWatermark;
 import dev.overlap.checksum.RowDifference;
@@ -71,22 +70,11 @@ class VerifyIT {
 
     static VerifyReport verify(DatabasePair pair, boolean rows, ReplicationWatermark watermark, String... tables)
             throws SQLException, InterruptedException {
-        Databases databases = new Databases() {
-            @Override
-            public Connection openSource() throws SQLException {
-                return pair.source();
-            }
-
-            @Override
-            public Connection openTarget() throws SQLException {
-                return pair.target();
-            }
-        };
         // small chunks, so that the tests cross chunk boundaries and bisect
         VerifyOptions options = new VerifyOptions(2, java.time.Duration.ofMillis(500), 37, rows, 8, 50, 3,
                 java.time.Duration.ofSeconds(30));
         try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
-            return new Verifier(new PostgresChecksumDialect(), databases, options, watermark, progress)
+            return new Verifier(new PostgresChecksumDialect(), pair, options, watermark, progress)
                     .verify(Stream.of(tables).map(TableName::parse).toList());
         }
     }

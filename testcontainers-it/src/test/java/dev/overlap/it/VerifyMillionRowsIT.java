@@ -2,7 +2,6 @@ package dev.overlap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.overlap.checksum.Databases;
 import dev.overlap.checksum.PostgresChecksumDialect;
 import dev.overlap.checksum.RowDifference;
 import dev.overlap.checksum.TableName;
@@ -43,19 +42,8 @@ class VerifyMillionRowsIT {
     }
 
     private static VerifyReport verify(DatabasePair pair, boolean rows) throws SQLException, InterruptedException {
-        Databases databases = new Databases() {
-            @Override
-            public Connection openSource() throws SQLException {
-                return pair.source();
-            }
-
-            @Override
-            public Connection openTarget() throws SQLException {
-                return pair.target();
-            }
-        };
         try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
-            return new Verifier(new PostgresChecksumDialect(), databases, VerifyOptions.defaults(2, rows, 100), null, progress)
+            return new Verifier(new PostgresChecksumDialect(), pair, VerifyOptions.defaults(2, rows, 100), null, progress)
                     .verify(List.of(new TableName("public", "big")));
         }
     }
