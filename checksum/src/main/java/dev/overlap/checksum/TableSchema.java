@@ -17,8 +17,10 @@ public record TableSchema(TableName name, List<Column> columns, List<Column> key
      * @param name column name, unquoted
      * @param type the SQL type as the engine writes it, e.g. {@code numeric(12,2)}, usable in a {@code CAST}
      * @param kind the type family that decides the column's canonical text
+     * @param nullable whether the column may hold NULL on this side ({@code NOT NULL} columns skip the
+     *        NULL marker in the row text, which costs time per row)
      */
-    public record Column(String name, String type, Kind kind) {
+    public record Column(String name, String type, Kind kind, boolean nullable) {
     }
 
     /** Type families whose canonical text needs more than the engine's plain text output. */
