@@ -93,6 +93,17 @@ public interface ChecksumDialect {
     String countSql(TableSchema table);
 
     /**
+     * The catalog's estimate of a table's rows, for progress and ETA only: compared tables are not
+     * counted separately, their row counts are the sums of their chunks' counts.
+     *
+     * @param connection a connection to the database
+     * @param table the table
+     * @return the estimate, {@code >= 0} (0 when the catalog does not know)
+     * @throws SQLException when the catalog cannot be read
+     */
+    long estimateRows(Connection connection, TableSchema table) throws SQLException;
+
+    /**
      * @param range which of its bounds are present decides the parameters
      * @return a query of one row: {@code count(*)} and the sum of the row hashes (0 when empty) in the range
      */

@@ -23,7 +23,7 @@ final class LogProgress implements VerifyProgress {
         total = totalRows;
         startNanos = System.nanoTime();
         lastLogNanos = startNanos;
-        LOG.info("verifying {} source rows", String.format("%,d", totalRows));
+        LOG.info("verifying about {} source rows (the catalog's estimate)", String.format("%,d", totalRows));
     }
 
     @Override
@@ -40,7 +40,7 @@ final class LogProgress implements VerifyProgress {
         double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
         double rate = done / seconds;
         String eta = rate > 0 && total > done ? String.format("%.0f s", (total - done) / rate) : "-";
-        LOG.info(String.format("verified %,d of %,d rows (%.0f %%), %,.0f rows/s, ETA %s", done, total,
+        LOG.info(String.format("verified %,d of about %,d rows (%.0f %%), %,.0f rows/s, ETA %s", done, total,
                 total == 0 ? 100.0 : 100.0 * Math.min(done, total) / total, rate, eta));
     }
 

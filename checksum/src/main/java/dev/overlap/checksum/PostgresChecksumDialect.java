@@ -83,6 +83,17 @@ public final class PostgresChecksumDialect extends KeysetDialect {
         };
     }
 
+    /** @return {@code pg_class.reltuples}, kept by VACUUM and ANALYZE (-1 before the first: then 0) */
+    @Override
+    public long estimateRows(Connection connection, TableSchema table) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+            ps.setString(1, quote(table.name()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Math.max(0, rs.getLong(1)) : 0;
+            }
+        }
+    }
+
     @Override
     String from(TableName table) {
         return quote(table);

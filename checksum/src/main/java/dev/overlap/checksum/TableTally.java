@@ -77,13 +77,14 @@ final class TableTally {
     }
 
     /**
-     * @param countedSource {@code count(*)} on the source, or -1 when missing there
-     * @param countedTarget {@code count(*)} on the target, or -1 when missing there
+     * @param countedSource {@code count(*)} on the source of a table that is not compared, or -1 when
+     *        missing there (unused for a compared table)
+     * @param countedTarget {@code count(*)} on the target likewise
      * @param note why the comparison was limited, or {@code null}
      * @param comparable whether the table's chunks were compared (same columns and key on both sides)
      * @return the report; equal when comparable and no chunk differs. The row counts of a compared table
-     *         are the sums of its chunks' counts, read with the hashes the verdict rests on (under live
-     *         replication the earlier {@code count(*)} may differ in passing); otherwise the {@code count(*)}
+     *         are the sums of its chunks' counts, read with the hashes the verdict rests on; otherwise the
+     *         {@code count(*)}
      */
     synchronized TableReport report(long countedSource, long countedTarget, String note, boolean comparable) {
         boolean equal = comparable && differentChunks == 0;

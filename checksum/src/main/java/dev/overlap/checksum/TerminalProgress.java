@@ -17,6 +17,9 @@ final class TerminalProgress implements VerifyProgress {
     @Override
     public synchronized void advance(long rows) {
         if (bar != null) {
+            if (bar.getCurrent() + rows > bar.getMax()) {
+                bar.maxHint(bar.getCurrent() + rows); // the catalog's estimate was low
+            }
             bar.stepBy(rows);
         }
     }

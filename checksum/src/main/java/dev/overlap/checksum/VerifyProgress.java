@@ -3,7 +3,10 @@ package dev.overlap.checksum;
 /** Reports how far a verification has got, in source rows hashed. Implementations are thread-safe. */
 public interface VerifyProgress extends AutoCloseable {
 
-    /** @param totalRows rows on the source in all tables: what 100 % is */
+    /**
+     * @param totalRows rows expected on the source in the compared tables, from the catalog's estimates:
+     *        what 100 % is, though the rows hashed may end above or below it
+     */
     void start(long totalRows);
 
     /** @param rows source rows just hashed */
