@@ -349,6 +349,8 @@ public final class Pipeline implements AutoCloseable {
         hikari.setPassword(config.target().password().reveal());
         hikari.setAutoCommit(false);
         hikari.setMaximumPoolSize(2);
+        // a dead target is noticed within 5 s (the default waits 30 s); the Applier then keeps retrying
+        hikari.setConnectionTimeout(5_000);
         hikari.setConnectionInitSql(dialect.applySessionSql());
         hikari.addDataSourceProperty("stringtype", "unspecified");
         hikari.addDataSourceProperty("ApplicationName", "overlap-" + config.pipeline());

@@ -9,6 +9,7 @@ import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -103,6 +104,23 @@ final class DatabasePair implements Databases {
     /** Runs SQL on the target only, e.g. to corrupt it on purpose. */
     void onTarget(String sql) throws SQLException {
         execute(target(), sql);
+    }
+
+    /** @return a proxy to the target server, for a test that cuts the target off ({@link TcpProxy#cut}) */
+    TcpProxy proxyToTarget() throws IOException {
+        URI server = targetServerUri();
+        return new TcpProxy(server.getHost(), server.getPort());
+    }
+
+    /** @return {@link #configYaml(String...)} with the target reached through the proxy */
+    String configYaml(TcpProxy targetProxy, String... extraLines) {
+        String url = targetServer.jdbcUrl(name);
+        URI server = targetServerUri();
+        return configYaml(extraLines).replace(url, url.replace(server.getHost() + ":" + server.getPort(), "127.0.0.1:" + targetProxy.port()));
+    }
+
+    private URI targetServerUri() {
+        return URI.create(targetServer.jdbcUrl(name).substring("jdbc:".length()));
     }
 
     /** @return the config YAML of this pair's pipeline, with extra lines appended */

@@ -68,15 +68,12 @@ class PromoteIT {
             }
             List<String> extra = new ArrayList<>(List.of("admin:", "  token: ${env:" + TOKEN_VARIABLE + "}", "promote:"));
             extra.addAll(List.of(promoteLines));
-            String yaml = pair.configYaml(extra.toArray(String[]::new)).replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port);
+            String[] lines = extra.toArray(String[]::new);
             if (targetProxy != null) {
-                String targetUrl = pair.targetServer.jdbcUrl(pair.name);
-                URI server = URI.create(targetUrl.substring("jdbc:".length()));
-                targetProxy[0] = new TcpProxy(server.getHost(), server.getPort());
-                yaml = yaml.replace(targetUrl, targetUrl.replace(server.getHost() + ":" + server.getPort(),
-                        "127.0.0.1:" + targetProxy[0].port()));
+                targetProxy[0] = pair.proxyToTarget();
             }
-            config = pair.writeConfig(yaml);
+            String yaml = targetProxy == null ? pair.configYaml(lines) : pair.configYaml(targetProxy[0], lines);
+            config = pair.writeConfig(yaml.replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
             env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(), TOKEN_VARIABLE, TOKEN);
         }
 

@@ -29,9 +29,13 @@ import org.slf4j.LoggerFactory;
  * <p>Per table, a batch runs: the replay of a TRUNCATE, then multi-row deletes by key, then
  * multi-row upserts (tables with a primary key, after {@link BatchPlan} coalesced changes per key);
  * or, for a table without one, its changes in order (runs of inserts as multi-row inserts, updates
- * and deletes one row each, matched on the before-image). A transient failure (lost connection,
- * serialization failure, deadlock) rolls back and retries the whole batch with exponential backoff;
- * any other failure rolls back and is thrown, and the batch's offset is not advanced.
+ * and deletes one row each, matched on the before-image). A transient failure (serialization
+ * failure, deadlock, lock timeout, a connection lost mid-batch) rolls back and retries the whole
+ * batch with exponential backoff, 5 times at most. While no connection to the target can be had at
+ * all (refused, or the pool timing out), the batch waits and retries for as long as that lasts, every
+ * 10 s at most, so that a target restart or network outage during a weeks-long overlap costs lag (and
+ * the lag alert), not the daemon. Any other failure rolls back and is thrown, and the batch's offset
+ * is not advanced.
  */
 public final class Applier {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
@@ -71,6 +75,7 @@ public final class Applier {
     public void apply(ChangeBatch batch) throws InterruptedException {
         BatchPlan plan = BatchPlan.of(batch.changes());
         long backoffMs = 500;
+        int failures = 0;
         for (int attempt = 1; ; attempt++) {
             long start = System.nanoTime();
             try {
@@ -79,23 +84,44 @@ public final class Applier {
                 count(plan);
                 return;
             } catch (SQLException e) {
-                if (!transientFailure(e) || attempt == MAX_ATTEMPTS) {
+                boolean unreachable = e instanceof TargetUnreachable;
+                if (!unreachable && (!transientFailure(e) || ++failures >= MAX_ATTEMPTS)) {
                     ApplyException failure = new ApplyException("applying a batch of " + batch.changes().size()
                             + " changes failed (SQLState " + e.getSQLState() + "): " + e.getMessage(), e);
                     metrics.error("apply_fatal", failure.getMessage());
                     throw failure;
                 }
                 metrics.error("apply_retry", "SQLState " + e.getSQLState() + ": " + e.getMessage());
-                LOG.warn("apply failed transiently (SQLState {}: {}); retry {} of {} in {} ms",
-                        e.getSQLState(), e.getMessage(), attempt, MAX_ATTEMPTS - 1, backoffMs);
+                if (unreachable) {
+                    LOG.warn("the target is unreachable (SQLState {}: {}); the batch waits, attempt {}, next in {} ms",
+                            e.getSQLState(), e.getMessage(), attempt, backoffMs);
+                } else {
+                    LOG.warn("apply failed transiently (SQLState {}: {}); retry {} of {} in {} ms",
+                            e.getSQLState(), e.getMessage(), failures, MAX_ATTEMPTS - 1, backoffMs);
+                }
                 Thread.sleep(backoffMs);
                 backoffMs = Math.min(backoffMs * 2, 10_000);
             }
         }
     }
 
+    /** No connection to the target could be had: nothing of the batch was sent. */
+    private static final class TargetUnreachable extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        TargetUnreachable(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), cause);
+        }
+    }
+
     private void write(BatchPlan plan, ChangeBatch batch) throws SQLException {
-        try (Connection connection = target.getConnection()) {
+        Connection pooled;
+        try {
+            pooled = target.getConnection();
+        } catch (SQLException e) {
+            throw new TargetUnreachable(e);
+        }
+        try (Connection connection = pooled) {
             try {
                 for (BatchPlan.TablePlan table : plan.tables()) {
                     writeTable(connection, table);
