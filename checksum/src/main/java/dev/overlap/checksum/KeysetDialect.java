@@ -1,5 +1,10 @@
 package dev.overlap.checksum;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -8,10 +13,40 @@ import java.util.stream.Collectors;
 /**
  * The part of a {@link ChecksumDialect} that is the same on every engine: the shape of the count,
  * digest, key-paging and row-fetch queries over a keyset range {@code lower < key <= upper}, in key
- * order. An engine supplies identifier quoting, the key and column text expressions, the hash-sum
- * aggregate and the bound conditions.
+ * order, and the running of the catalog queries. An engine supplies those catalog queries, identifier
+ * quoting, the key and column text expressions, the hash-sum aggregate and the bound conditions.
  */
 abstract class KeysetDialect implements ChecksumDialect {
+
+    /** @return a query of the user tables: schema and name per row, ordered by both */
+    abstract String tablesSql();
+
+    /** @return a query with one parameter, {@link #estimateParameter}, giving the catalog's row estimate (or no row) */
+    abstract String estimateSql();
+
+    /** @return the parameter of {@link #estimateSql} that names the table */
+    abstract String estimateParameter(TableName table);
+
+    @Override
+    public List<TableName> tables(Connection connection) throws SQLException {
+        List<TableName> tables = new ArrayList<>();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(tablesSql())) {
+            while (rs.next()) {
+                tables.add(new TableName(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return tables;
+    }
+
+    @Override
+    public long estimateRows(Connection connection, TableSchema table) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(estimateSql())) {
+            ps.setString(1, estimateParameter(table.name()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Math.max(0, rs.getLong(1)) : 0;
+            }
+        }
+    }
 
     /** @return the identifier quoted for this engine */
     abstract String quote(String identifier);

@@ -101,16 +101,9 @@ public final class MySqlChecksumDialect extends KeysetDialect {
     }
 
     @Override
-    public List<TableName> tables(Connection connection) throws SQLException {
-        List<TableName> tables = new ArrayList<>();
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES"
-                     + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")) {
-            while (rs.next()) {
-                tables.add(new TableName(rs.getString(1), rs.getString(2)));
-            }
-        }
-        return tables;
+    String tablesSql() {
+        return "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES"
+                + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME";
     }
 
     /** Describes the table of that name in the connection's database (the schema part is not used). */
@@ -185,16 +178,15 @@ public final class MySqlChecksumDialect extends KeysetDialect {
         return '`' + identifier.replace("`", "``") + '`';
     }
 
-    /** @return {@code information_schema.TABLES.TABLE_ROWS}, InnoDB's sampled estimate */
+    /** {@code information_schema.TABLES.TABLE_ROWS}, InnoDB's sampled estimate. */
     @Override
-    public long estimateRows(Connection connection, TableSchema table) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT TABLE_ROWS FROM information_schema.TABLES"
-                + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
-            ps.setString(1, table.name().table());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Math.max(0, rs.getLong(1)) : 0;
-            }
-        }
+    String estimateSql() {
+        return "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?";
+    }
+
+    @Override
+    String estimateParameter(TableName table) {
+        return table.table();
     }
 
     @Override

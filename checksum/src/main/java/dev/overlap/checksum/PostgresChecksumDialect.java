@@ -28,18 +28,11 @@ public final class PostgresChecksumDialect extends KeysetDialect {
     }
 
     @Override
-    public List<TableName> tables(Connection connection) throws SQLException {
-        List<TableName> tables = new ArrayList<>();
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                     + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
-                     + " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
-                     + " ORDER BY 1, 2")) {
-            while (rs.next()) {
-                tables.add(new TableName(rs.getString(1), rs.getString(2)));
-            }
-        }
-        return tables;
+    String tablesSql() {
+        return "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                + " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
+                + " ORDER BY 1, 2";
     }
 
     @Override
@@ -83,15 +76,15 @@ public final class PostgresChecksumDialect extends KeysetDialect {
         };
     }
 
-    /** @return {@code pg_class.reltuples}, kept by VACUUM and ANALYZE (-1 before the first: then 0) */
+    /** {@code pg_class.reltuples}, kept by VACUUM and ANALYZE (-1 before the first, read as 0). */
     @Override
-    public long estimateRows(Connection connection, TableSchema table) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
-            ps.setString(1, quote(table.name()));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Math.max(0, rs.getLong(1)) : 0;
-            }
-        }
+    String estimateSql() {
+        return "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)";
+    }
+
+    @Override
+    String estimateParameter(TableName table) {
+        return quote(table);
     }
 
     @Override
