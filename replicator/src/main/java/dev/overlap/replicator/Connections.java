@@ -4,6 +4,7 @@ import dev.overlap.replicator.config.Endpoint;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 
 /**
@@ -20,7 +21,26 @@ public final class Connections {
      * @throws UserError when the database cannot be reached or refuses the login
      */
     public static Connection open(Endpoint endpoint) {
+        return open(endpoint, Duration.ZERO);
+    }
+
+    /**
+     * Opens a connection on which every network read, the login included, waits at most
+     * {@code socketTimeout}: a host that stops answering without refusing (packets dropped) fails the
+     * call instead of hanging it.
+     *
+     * @param endpoint the database
+     * @param socketTimeout the longest wait for the server, whole seconds on PostgreSQL; zero for none
+     * @return an open connection in auto-commit mode
+     * @throws UserError when the database cannot be reached or refuses the login
+     */
+    public static Connection open(Endpoint endpoint, Duration socketTimeout) {
         Properties props = endpoint.credentials();
+        if (!socketTimeout.isZero()) {
+            // PostgreSQL counts socketTimeout in seconds, MySQL Connector/J and MariaDB Connector/J in ms
+            props.setProperty("socketTimeout", endpoint.engine() == dev.overlap.replicator.config.Engine.POSTGRESQL
+                    ? Long.toString(Math.max(1, socketTimeout.toSeconds())) : Long.toString(socketTimeout.toMillis()));
+        }
         // PostgreSQL counts connectTimeout in seconds, MySQL Connector/J and MariaDB Connector/J in ms
         props.setProperty("connectTimeout", endpoint.engine() == dev.overlap.replicator.config.Engine.POSTGRESQL ? "10" : "10000");
         props.setProperty("ApplicationName", "overlap");

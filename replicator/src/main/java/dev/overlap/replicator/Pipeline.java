@@ -319,7 +319,7 @@ public final class Pipeline implements AutoCloseable {
         PromotionStore store = new PromotionStore(config.pipeline(), dialect);
         try (Connection c = pool.getConnection()) {
             Promoter.rollBackInterruptedFreeze(config, store,
-                    Cutover.of(config.source(), config.target(), dialect, config.promote().spareRoles()));
+                    Cutover.of(config, dialect));
             Optional<PromotionStore.Promotion> promotion = store.load(c);
             c.commit();
             if (promotion.isPresent() && "promoted".equals(promotion.get().state())) {

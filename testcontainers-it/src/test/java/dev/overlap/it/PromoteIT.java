@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  * {@code overlap promote} against a daemon process on real servers: a writer keeps writing through
  * the cutover (every write the source accepted is on the target, none is accepted after the freeze,
  * sequences continue on the target), a wrong token changes nothing, and faults before OPEN_TARGET
- * (a verification difference, a catch-up timeout, the target unreachable, the daemon killed) leave the
- * source writable with nothing lost and exit 4.
+ * (a verification difference, a catch-up timeout, the target refusing connections or silent, the
+ * daemon killed) leave the source writable with nothing lost and exit 4.
  */
 class PromoteIT {
     private static final String TOKEN_VARIABLE = "OVERLAP_ADMIN_TOKEN";
@@ -335,6 +335,35 @@ class PromoteIT {
                 if (cutover.daemon.alive()) {
                     cutover.daemon.terminate();
                 }
+            }
+        }
+    }
+
+    @Test
+    void targetSilentDuringCatchUpAbortsWithinTheTimeout() throws Exception {
+        TcpProxy[] proxy = new TcpProxy[1];
+        Cutover cutover = new Cutover("promotesilent", proxy, "  max-lag: 60s", "  timeout: 5s");
+        try (TcpProxy targetProxy = proxy[0]) {
+            cutover.startDaemon();
+            try (Connection lock = cutover.blockApply()) {
+                OverlapProcess promote = cutover.promote(cutover.env);
+                await().atMost(Duration.ofSeconds(30)).until(() -> cutover.daemon.stderr().contains("promote: CATCH_UP"));
+                targetProxy.stall();
+                long stalledAt = System.nanoTime();
+
+                assertThat(promote.waitFor()).as(promote.stderr()).isEqualTo(4);
+                assertThat(Duration.ofNanos(System.nanoTime() - stalledAt)).as("abort after the 5 s call timeout")
+                        .isLessThan(Duration.ofSeconds(30));
+                JsonNode report = JSON.readTree(promote.stdout());
+                assertThat(report.path("outcome").asText()).isEqualTo("aborted");
+                assertThat(cutover.sourceWritable()).isTrue();
+                targetProxy.resume();
+                lock.rollback();
+            }
+            try {
+                cutover.pair.awaitIdentical(Duration.ofSeconds(60));
+            } finally {
+                cutover.daemon.terminate();
             }
         }
     }

@@ -11,10 +11,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP forwarder from a loopback port to a database server, for the "server unreachable" fault: a test
- * points a pipeline at {@link #port()}, then {@link #cut()} closes every forwarded connection and
+ * A TCP forwarder from a loopback port to a database server, for the "server unreachable" faults: a
+ * test points a pipeline at {@link #port()}, then {@link #cut()} closes every forwarded connection and
  * refuses new ones (as a host that went down does), and {@link #restore()} listens on the same port
- * again. Each connection costs two threads; meant for a handful of connections.
+ * again; {@link #stall()} keeps every connection open but forwards nothing (as a firewall that drops
+ * packets does) until {@link #resume()}. Each connection costs two threads; meant for a handful.
  */
 final class TcpProxy implements AutoCloseable {
     private final InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -23,6 +24,7 @@ final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private ServerSocket listener;
+    private volatile boolean stalled;
 
     /**
      * Starts forwarding.
@@ -62,6 +64,16 @@ final class TcpProxy implements AutoCloseable {
         accept(again);
     }
 
+    /** Holds every byte in both directions, on open and new connections alike, until {@link #resume()}. */
+    void stall() {
+        stalled = true;
+    }
+
+    /** Forwards again, the held bytes first. */
+    void resume() {
+        stalled = false;
+    }
+
     @Override
     public void close() throws IOException {
         cut();
@@ -93,10 +105,19 @@ final class TcpProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to) {
         Thread pump = new Thread(() -> {
+            byte[] buffer = new byte[8192];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    while (stalled) {
+                        Thread.sleep(20);
+                    }
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
             } catch (IOException e) {
                 // one side closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);

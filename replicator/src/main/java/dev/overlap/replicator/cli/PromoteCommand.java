@@ -97,7 +97,7 @@ public final class PromoteCommand implements Callable<Integer> {
         }
         SqlDialect dialect = SourceEngine.of(cfg).dialect();
         boolean rolledBack = Promoter.rollBackInterruptedFreeze(cfg, new PromotionStore(cfg.pipeline(), dialect),
-                Cutover.of(cfg.source(), cfg.target(), dialect, cfg.promote().spareRoles()));
+                Cutover.of(cfg, dialect));
         spec.commandLine().getErr().println("overlap: the daemon stopped answering during promote (" + cause.getMessage() + "); "
                 + (rolledBack ? "the source was frozen and is writable again" : "the source was not frozen") + "; promote aborted");
         return ExitCode.PROMOTE_ABORTED;

@@ -70,10 +70,8 @@ public final class VerifyCommand implements Callable<Integer> {
             throw new UserError("--max-differences must be 0 or more, not " + maxDifferences);
         }
         OverlapConfig cfg = new ConfigLoader().load(config);
-        EndpointDatabases databases = new EndpointDatabases(cfg.source(), cfg.target());
-        PipelineWatermark watermark = databases.postgres()
-                ? new OffsetWatermark(cfg.pipeline(), databases::openTarget)
-                : new BinlogWatermark(cfg.pipeline(), databases::openTarget);
+        EndpointDatabases databases = new EndpointDatabases(cfg.source(), cfg.target(), java.time.Duration.ZERO);
+        PipelineWatermark watermark = databases.watermark(cfg.pipeline());
         ChecksumDialect dialect;
         List<TableName> selected;
         boolean live;

@@ -1,8 +1,6 @@
 package dev.overlap.replicator.demo;
 
-import dev.overlap.checksum.Databases;
-import dev.overlap.checksum.PostgresChecksumDialect;
-import dev.overlap.checksum.ReplicationWatermark;
+import dev.overlap.checksum.ChecksumDialect;
 import dev.overlap.checksum.TableName;
 import dev.overlap.checksum.TableReport;
 import dev.overlap.checksum.Verifier;
@@ -10,16 +8,15 @@ import dev.overlap.checksum.VerifyOptions;
 import dev.overlap.checksum.VerifyProgress;
 import dev.overlap.checksum.VerifyReport;
 import dev.overlap.lag.PipelineMetrics;
-import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.Engine;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.verify.EndpointDatabases;
-import dev.overlap.replicator.verify.OffsetWatermark;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -34,14 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * every table. Prints a progress line each second and ends with
  * {@code source and target identical: N rows in M tables}.
  *
- * <p>PostgreSQL is compared by {@code overlap verify}'s {@link Verifier} (chunked hashes); MariaDB and
- * MySQL, once the new host applied a heartbeat written after the load stopped, row by row
- * ({@link RowComparison}).
+ * <p>Once the new host has caught up, the comparison is {@code overlap verify}'s {@link Verifier}
+ * (chunked hashes) on every engine.
  */
 public final class Demo {
     private static final int CLIENTS = 2;
     private static final long CATCH_UP_TIMEOUT_MS = 120_000;
-    private static final int COMPARE_ATTEMPTS = 3;
     private final PrintStream out;
 
     /** @param out where progress and the result go */
@@ -95,7 +90,8 @@ public final class Demo {
                 out.printf("Replicating; metrics at http://127.0.0.1:%d/metrics%n", pipeline.metricsAddress().getPort());
                 long written = runLoad(shop, oldHost, metrics, pipeline, seconds);
                 out.printf("Load stopped after %,d rows written on the old host; waiting for the new host to catch up...%n", written);
-                return engine == Engine.POSTGRESQL ? verify(config) : compareRows(oldHost, newHost, pipeline);
+                awaitCatchUp(pipeline);
+                return verify(config);
             }
         }
     }
@@ -165,15 +161,42 @@ public final class Demo {
                 || e.getErrorCode() == 1205;
     }
 
-    private boolean verify(OverlapConfig config)
-            throws SQLException, InterruptedException {
-        Databases databases = new EndpointDatabases(config.source(), config.target());
-        ReplicationWatermark watermark = new OffsetWatermark(config.pipeline(), () -> Connections.open(config.target()));
-        List<TableName> tables = ShopWorkload.TABLES.stream().map(t -> new TableName("public", t)).toList();
+    /**
+     * Waits until the new host applied a heartbeat the daemon wrote after the load stopped: commits
+     * arrive in order, so every shop write (and the initial snapshot) is then applied.
+     *
+     * @throws IllegalStateException when replication failed or did not catch up within 120 s
+     */
+    private static void awaitCatchUp(Pipeline pipeline) throws InterruptedException {
+        long stopped = System.currentTimeMillis();
+        while (System.currentTimeMillis() - pipeline.lag().lagSeconds() * 1000 <= stopped) {
+            if (pipeline.failure() != null) {
+                throw new IllegalStateException("replication failed: " + pipeline.failure().getMessage(), pipeline.failure());
+            }
+            if (System.currentTimeMillis() > stopped + CATCH_UP_TIMEOUT_MS) {
+                throw new IllegalStateException("the new host did not catch up within " + CATCH_UP_TIMEOUT_MS / 1000 + " s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Compares every shop table with {@code overlap verify}'s {@link Verifier} (chunked hashes, the
+     * engine's dialect), live: a difference is re-checked once the new host has applied past the old
+     * host's position, so writes still in flight when the load stopped are not reported.
+     */
+    private boolean verify(OverlapConfig config) throws SQLException, InterruptedException {
+        EndpointDatabases databases = new EndpointDatabases(config.source(), config.target(), Duration.ZERO);
+        ChecksumDialect dialect;
+        try (Connection source = databases.openSource(); Connection target = databases.openTarget()) {
+            dialect = databases.dialect(source, target);
+        }
+        String schema = databases.postgres() ? "public" : config.source().database();
+        List<TableName> tables = ShopWorkload.TABLES.stream().map(t -> new TableName(schema, t)).toList();
         VerifyReport report;
         try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
-            report = new Verifier(new PostgresChecksumDialect(), databases, VerifyOptions.defaults(2, true, 10), watermark, progress)
-                    .verify(tables);
+            report = new Verifier(dialect, databases, VerifyOptions.defaults(2, true, 10), databases.watermark(config.pipeline()),
+                    progress).verify(tables);
         }
         for (TableReport r : report.tables()) {
             printTable(r.table(), r.sourceRows(), r.targetRows(), r.equal(), String.valueOf(r.rowDifferences()));
@@ -182,44 +205,6 @@ public final class Demo {
             out.printf("Verified in %.1f s (chunked hashes, differences re-checked after the new host caught up).%n", report.seconds());
         }
         return result(report.equal(), report.sourceRows(), report.tablesCompared());
-    }
-
-    /**
-     * MariaDB/MySQL: waits until the new host applied a heartbeat the daemon wrote after the load
-     * stopped (commits arrive in order, so every shop write is then applied), then compares row by row;
-     * a difference is compared again, up to {@value #COMPARE_ATTEMPTS} times, 2 s apart.
-     */
-    private boolean compareRows(EmbeddedServer oldHost, EmbeddedServer newHost, Pipeline pipeline)
-            throws SQLException, InterruptedException {
-        long stopped = System.currentTimeMillis();
-        while (System.currentTimeMillis() - pipeline.lag().lagSeconds() * 1000 <= stopped
-                && System.currentTimeMillis() < stopped + CATCH_UP_TIMEOUT_MS && pipeline.failure() == null) {
-            Thread.sleep(100);
-        }
-        if (pipeline.failure() != null) {
-            throw new IllegalStateException("replication failed: " + pipeline.failure().getMessage(), pipeline.failure());
-        }
-        long start = System.nanoTime();
-        List<RowComparison.TableResult> results = List.of();
-        for (int attempt = 1; attempt <= COMPARE_ATTEMPTS; attempt++) {
-            try (Connection source = oldHost.connect("shop"); Connection target = newHost.connect("shop")) {
-                results = RowComparison.compare(source, target, ShopWorkload.TABLES);
-            }
-            if (results.stream().allMatch(RowComparison.TableResult::equal) || attempt == COMPARE_ATTEMPTS) {
-                break;
-            }
-            Thread.sleep(2000);
-        }
-        boolean equal = results.stream().allMatch(RowComparison.TableResult::equal);
-        for (RowComparison.TableResult r : results) {
-            printTable(r.table(), r.sourceRows(), r.targetRows(), r.equal(),
-                    r.differentRows() + " rows, first: " + r.firstDifference());
-        }
-        if (equal) {
-            out.printf("Compared in %.1f s (row counts, then every row in key order, after the new host caught up).%n",
-                    (System.nanoTime() - start) / 1e9);
-        }
-        return result(equal, results.stream().mapToLong(RowComparison.TableResult::sourceRows).sum(), results.size());
     }
 
     private void printTable(String table, long sourceRows, long targetRows, boolean equal, String differences) {

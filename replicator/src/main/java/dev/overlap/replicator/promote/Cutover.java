@@ -4,12 +4,14 @@ import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.apply.SqlDialect;
 import dev.overlap.replicator.config.Endpoint;
 import dev.overlap.replicator.config.Engine;
+import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.stream.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,32 +30,43 @@ public abstract class Cutover {
     protected final SqlDialect dialect;
     /** Roles (users) whose sessions the freeze leaves alone; the source user is always among them. */
     protected final List<String> spareRoles;
+    private final Duration callTimeout;
 
     /**
-     * @param source the source database
-     * @param target the target database
-     * @param dialect the dialect of both
-     * @param spareRoles roles whose sessions the freeze does not end; the source user is always spared
+     * @param config the pipeline's configuration: source, target, {@code promote.spare-roles} (the source
+     *        user is always spared) and {@code promote.timeout}, which bounds every database call
+     * @param dialect the dialect of both databases
      */
-    protected Cutover(Endpoint source, Endpoint target, SqlDialect dialect, List<String> spareRoles) {
-        this.source = source;
-        this.target = target;
+    protected Cutover(OverlapConfig config, SqlDialect dialect) {
+        this.source = config.source();
+        this.target = config.target();
         this.dialect = dialect;
-        List<String> spare = new ArrayList<>(spareRoles);
+        this.callTimeout = config.promote().timeout();
+        List<String> spare = new ArrayList<>(config.promote().spareRoles());
         spare.add(source.user());
         this.spareRoles = List.copyOf(spare);
     }
 
     /**
-     * @param source the source database
-     * @param target the target database
-     * @param dialect the dialect of both
-     * @param spareRoles roles whose sessions the freeze does not end
+     * @param config the pipeline's configuration
+     * @param dialect the dialect of both databases
      * @return the cutover of the source's engine
      */
-    public static Cutover of(Endpoint source, Endpoint target, SqlDialect dialect, List<String> spareRoles) {
-        return source.engine() == Engine.POSTGRESQL ? new PostgresCutover(source, target, dialect, spareRoles)
-                : new MySqlCutover(source, target, dialect, spareRoles);
+    public static Cutover of(OverlapConfig config, SqlDialect dialect) {
+        return config.source().engine() == Engine.POSTGRESQL ? new PostgresCutover(config, dialect) : new MySqlCutover(config, dialect);
+    }
+
+    /**
+     * @return a connection to the source on which no call waits longer than {@code promote.timeout}, so
+     *         that a source that stops answering aborts the promote instead of hanging it
+     */
+    protected Connection sourceConnection() {
+        return Connections.open(source, callTimeout);
+    }
+
+    /** @return a connection to the target, bounded as {@link #sourceConnection()} */
+    protected Connection targetConnection() {
+        return Connections.open(target, callTimeout);
     }
 
     /**
@@ -136,7 +149,7 @@ public abstract class Cutover {
      * @throws SQLException when the source refuses
      */
     public void writeFence(TableId heartbeat, String key, LocalDateTime at) throws SQLException {
-        try (Connection c = Connections.open(source); Statement st = c.createStatement()) {
+        try (Connection c = sourceConnection(); Statement st = c.createStatement()) {
             allowFenceWrite(st);
             String sql = dialect.upsert(dialect.table(heartbeat), List.of("pipeline", "ts"), List.of("pipeline"), 1)
                     .replace(" OVERRIDING SYSTEM VALUE", "");
@@ -154,7 +167,7 @@ public abstract class Cutover {
      * @throws SQLException when the target cannot be read
      */
     public boolean fenceApplied(TableId heartbeat, String key, LocalDateTime at) throws SQLException {
-        try (Connection c = Connections.open(target);
+        try (Connection c = targetConnection();
              PreparedStatement ps = c.prepareStatement("SELECT ts FROM " + dialect.table(heartbeat) + " WHERE pipeline = ?")) {
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
@@ -172,7 +185,7 @@ public abstract class Cutover {
      */
     public List<String> countDifferences(List<TableId> tables) throws SQLException {
         List<String> differences = new ArrayList<>();
-        try (Connection s = Connections.open(source); Connection t = Connections.open(target)) {
+        try (Connection s = sourceConnection(); Connection t = targetConnection()) {
             for (TableId table : tables) {
                 long sourceRows = count(s, table);
                 long targetRows = count(t, table);

@@ -1,8 +1,7 @@
 package dev.overlap.replicator.promote;
 
-import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.apply.SqlDialect;
-import dev.overlap.replicator.config.Endpoint;
+import dev.overlap.replicator.config.OverlapConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,26 +27,24 @@ public final class MySqlCutover extends Cutover {
     private static final List<String> KILL_OTHERS = List.of("ALL PRIVILEGES ON *.*", "SUPER", "CONNECTION_ADMIN", "CONNECTION ADMIN");
 
     /**
-     * @param source the source database
-     * @param target the target database
-     * @param dialect the dialect of both
-     * @param spareRoles users whose sessions the freeze does not end; the source user is always spared
+     * @param config the pipeline's configuration
+     * @param dialect the dialect of both databases
      */
-    public MySqlCutover(Endpoint source, Endpoint target, SqlDialect dialect, List<String> spareRoles) {
-        super(source, target, dialect, spareRoles);
+    public MySqlCutover(OverlapConfig config, SqlDialect dialect) {
+        super(config, dialect);
     }
 
     @Override
     public List<String> precheck() throws SQLException {
         List<String> problems = new ArrayList<>();
-        try (Connection c = Connections.open(source)) {
+        try (Connection c = sourceConnection()) {
             String grants = grants(c);
             if (SET_GLOBAL.stream().noneMatch(grants::contains) || KILL_OTHERS.stream().noneMatch(grants::contains)) {
                 problems.add("source user '" + source.user() + "' cannot SET GLOBAL read_only and end other sessions;"
                         + " grant it SUPER (MySQL 8: SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN)");
             }
         }
-        try (Connection c = Connections.open(target)) {
+        try (Connection c = targetConnection()) {
             if (readOnly(c) && SET_GLOBAL.stream().noneMatch(grants(c)::contains)) {
                 problems.add("target is read_only and user '" + target.user() + "' cannot lift it; grant it SUPER"
                         + " (MySQL 8: SYSTEM_VARIABLES_ADMIN)");
@@ -59,14 +56,14 @@ public final class MySqlCutover extends Cutover {
     /** @return {@code on} or {@code off}: the source's global read_only before the freeze */
     @Override
     public String sourceReadOnlySetting() throws SQLException {
-        try (Connection c = Connections.open(source)) {
+        try (Connection c = sourceConnection()) {
             return readOnly(c) ? "on" : "off";
         }
     }
 
     @Override
     public int freezeSource() throws SQLException {
-        try (Connection c = Connections.open(source); Statement st = c.createStatement()) {
+        try (Connection c = sourceConnection(); Statement st = c.createStatement()) {
             st.execute("SET GLOBAL read_only = ON");
             List<Long> sessions = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, user FROM information_schema.PROCESSLIST"
@@ -92,7 +89,7 @@ public final class MySqlCutover extends Cutover {
 
     @Override
     public void unfreezeSource(String previous) throws SQLException {
-        try (Connection c = Connections.open(source); Statement st = c.createStatement()) {
+        try (Connection c = sourceConnection(); Statement st = c.createStatement()) {
             if (hasSuperReadOnly(c)) {
                 st.execute("SET GLOBAL super_read_only = OFF");
             }
@@ -126,10 +123,10 @@ public final class MySqlCutover extends Cutover {
     @Override
     public int fixSequences() throws SQLException {
         Map<String, Long> sourceCounters;
-        try (Connection c = Connections.open(source)) {
+        try (Connection c = sourceConnection()) {
             sourceCounters = counters(c);
         }
-        try (Connection c = Connections.open(target); Statement st = c.createStatement()) {
+        try (Connection c = targetConnection(); Statement st = c.createStatement()) {
             Map<String, Long> targetCounters = counters(c);
             for (Map.Entry<String, Long> entry : targetCounters.entrySet()) {
                 String table = entry.getKey();
@@ -144,7 +141,7 @@ public final class MySqlCutover extends Cutover {
 
     @Override
     public void openTarget() throws SQLException {
-        try (Connection c = Connections.open(target); Statement st = c.createStatement()) {
+        try (Connection c = targetConnection(); Statement st = c.createStatement()) {
             if (readOnly(c)) {
                 if (hasSuperReadOnly(c)) {
                     st.execute("SET GLOBAL super_read_only = OFF");

@@ -1,8 +1,7 @@
 package dev.overlap.replicator.promote;
 
-import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.apply.SqlDialect;
-import dev.overlap.replicator.config.Endpoint;
+import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.stream.TableId;
 import java.sql.Array;
 import java.sql.Connection;
@@ -26,19 +25,17 @@ public final class PostgresCutover extends Cutover {
     private static final String READ_ONLY = "default_transaction_read_only";
 
     /**
-     * @param source the source database
-     * @param target the target database
-     * @param dialect the dialect of both
-     * @param spareRoles roles whose sessions the freeze does not end; the source user is always spared
+     * @param config the pipeline's configuration
+     * @param dialect the dialect of both databases
      */
-    public PostgresCutover(Endpoint source, Endpoint target, SqlDialect dialect, List<String> spareRoles) {
-        super(source, target, dialect, spareRoles);
+    public PostgresCutover(OverlapConfig config, SqlDialect dialect) {
+        super(config, dialect);
     }
 
     @Override
     public List<String> precheck() throws SQLException {
         List<String> problems = new ArrayList<>();
-        try (Connection c = Connections.open(source); Statement st = c.createStatement();
+        try (Connection c = sourceConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT r.rolsuper OR pg_has_role(d.datdba, 'USAGE'),"
                      + " r.rolsuper OR pg_has_role('pg_signal_backend', 'USAGE')"
                      + " FROM pg_database d, pg_roles r WHERE d.datname = current_database() AND r.rolname = current_user")) {
@@ -53,7 +50,7 @@ public final class PostgresCutover extends Cutover {
             }
         }
         List<String[]> sequences = sourceSequences();
-        try (Connection c = Connections.open(target)) {
+        try (Connection c = targetConnection()) {
             for (String[] sequence : sequences) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
                     ps.setString(1, dialect.quote(sequence[0]) + "." + dialect.quote(sequence[1]));
@@ -76,7 +73,7 @@ public final class PostgresCutover extends Cutover {
     /** @return the source's database-level {@code default_transaction_read_only}, or {@code null} when unset */
     @Override
     public String sourceReadOnlySetting() throws SQLException {
-        try (Connection c = Connections.open(source)) {
+        try (Connection c = sourceConnection()) {
             return readOnlySetting(c);
         }
     }
@@ -89,7 +86,7 @@ public final class PostgresCutover extends Cutover {
      */
     @Override
     public int freezeSource() throws SQLException {
-        try (Connection c = Connections.open(source)) {
+        try (Connection c = sourceConnection()) {
             try (Statement st = c.createStatement()) {
                 st.execute("ALTER DATABASE " + dialect.quote(source.database()) + " SET " + READ_ONLY + " = on");
             }
@@ -113,7 +110,7 @@ public final class PostgresCutover extends Cutover {
      */
     @Override
     public void unfreezeSource(String previous) throws SQLException {
-        try (Connection c = Connections.open(source); Statement st = c.createStatement()) {
+        try (Connection c = sourceConnection(); Statement st = c.createStatement()) {
             st.execute("SET default_transaction_read_only = off");
             st.execute("ALTER DATABASE " + dialect.quote(source.database())
                     + (previous == null ? " RESET " + READ_ONLY : " SET " + READ_ONLY + " = " + ("on".equals(previous) ? "on" : "off")));
@@ -135,7 +132,7 @@ public final class PostgresCutover extends Cutover {
     @Override
     public int fixSequences() throws SQLException {
         List<String[]> sequences = sourceSequences();
-        try (Connection c = Connections.open(target);
+        try (Connection c = targetConnection();
              PreparedStatement ps = c.prepareStatement("SELECT setval(?::regclass, ?::bigint, ?)")) {
             for (String[] sequence : sequences) {
                 ps.setString(1, dialect.quote(sequence[0]) + "." + dialect.quote(sequence[1]));
@@ -155,7 +152,7 @@ public final class PostgresCutover extends Cutover {
      */
     @Override
     public void openTarget() throws SQLException {
-        try (Connection c = Connections.open(target)) {
+        try (Connection c = targetConnection()) {
             if ("on".equals(readOnlySetting(c))) {
                 try (Statement st = c.createStatement()) {
                     st.execute("ALTER DATABASE " + dialect.quote(target.database()) + " RESET " + READ_ONLY);
@@ -172,7 +169,7 @@ public final class PostgresCutover extends Cutover {
      */
     @Override
     public void dropReplication(String slot) throws SQLException {
-        try (Connection c = Connections.open(source)) {
+        try (Connection c = sourceConnection()) {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
                 ps.setString(1, slot);
@@ -192,7 +189,7 @@ public final class PostgresCutover extends Cutover {
 
     private List<String[]> sourceSequences() throws SQLException {
         List<String[]> sequences = new ArrayList<>();
-        try (Connection c = Connections.open(source); Statement st = c.createStatement();
+        try (Connection c = sourceConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT schemaname, sequencename, last_value::text, start_value::text FROM pg_sequences"
                      + " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2")) {
             while (rs.next()) {

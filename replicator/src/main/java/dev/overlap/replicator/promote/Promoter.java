@@ -56,7 +56,7 @@ public final class Promoter {
         this.config = config;
         this.pipeline = pipeline;
         this.metrics = pipeline.metrics();
-        this.cutover = Cutover.of(config.source(), config.target(), pipeline.dialect(), config.promote().spareRoles());
+        this.cutover = Cutover.of(config, pipeline.dialect());
         this.store = new PromotionStore(config.pipeline(), pipeline.dialect());
     }
 
@@ -247,7 +247,7 @@ public final class Promoter {
      */
     private List<String> checksumDifferences() throws SQLException, InterruptedException {
         List<TableName> tables = pipeline.tables().stream().map(t -> new TableName(t.schema(), t.table())).toList();
-        EndpointDatabases databases = new EndpointDatabases(config.source(), config.target());
+        EndpointDatabases databases = new EndpointDatabases(config.source(), config.target(), config.promote().timeout());
         ChecksumDialect dialect;
         try (Connection source = databases.openSource(); Connection target = databases.openTarget()) {
             dialect = databases.dialect(source, target);
@@ -295,7 +295,7 @@ public final class Promoter {
     }
 
     private Optional<PromotionStore.Promotion> loadPromotion() {
-        try (Connection c = Connections.open(config.target())) {
+        try (Connection c = Connections.open(config.target(), config.promote().timeout())) {
             return store.load(c);
         } catch (SQLException e) {
             return Optional.empty();
@@ -308,7 +308,7 @@ public final class Promoter {
     }
 
     private void withTarget(TargetWork work) throws SQLException {
-        try (Connection c = Connections.open(config.target())) {
+        try (Connection c = Connections.open(config.target(), config.promote().timeout())) {
             work.run(c);
         }
     }

@@ -11,6 +11,7 @@ import dev.overlap.replicator.config.Engine;
 import dev.overlap.replicator.source.MySqlServer;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 
 /**
  * The verifier's connections to a pipeline's source and target, opened through {@link Connections}
@@ -19,16 +20,27 @@ import java.sql.SQLException;
  *
  * @param source the source database
  * @param target the target database
+ * @param callTimeout the longest wait for either server on one call ({@link Connections#open(Endpoint, Duration)}),
+ *        zero for none
  */
-public record EndpointDatabases(Endpoint source, Endpoint target) implements Databases {
+public record EndpointDatabases(Endpoint source, Endpoint target, Duration callTimeout) implements Databases {
     @Override
     public Connection openSource() {
-        return Connections.open(source);
+        return Connections.open(source, callTimeout);
     }
 
     @Override
     public Connection openTarget() {
-        return Connections.open(target);
+        return Connections.open(target, callTimeout);
+    }
+
+    /**
+     * @param pipeline the pipeline name, whose offset on the target tells how far it applied
+     * @return the pipeline's watermark on this target: {@link OffsetWatermark} (LSN) on PostgreSQL,
+     *         {@link BinlogWatermark} (binlog file and position) on MySQL/MariaDB
+     */
+    public PipelineWatermark watermark(String pipeline) {
+        return postgres() ? new OffsetWatermark(pipeline, this::openTarget) : new BinlogWatermark(pipeline, this::openTarget);
     }
 
     /** @return whether both sides are PostgreSQL (otherwise both are MySQL or MariaDB, see {@link #dialect}) */
