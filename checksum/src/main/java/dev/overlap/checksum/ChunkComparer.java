@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * it still differs, its rows are compared page by page, each page re-checked the same way
  * {@link VerifyOptions#rechecks} times, and only row differences present in every read count: the chunk
  * differs only when such a stable row difference exists, and those rows are listed even without
- * {@link VerifyOptions#rowLevel}. So changes in flight are never reported, while a busy chunk costs a
- * few waits of about the replication lag each.
+ * {@link VerifyOptions#rowLevel}. So changes in flight are not reported, while a busy chunk costs a
+ * few waits of about the replication lag each. A chunk whose differences all turn out in flight is
+ * counted as read once more after the target caught up, so that its row counts agree with the verdict.
  */
 final class ChunkComparer {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkComparer.class);
@@ -64,19 +65,24 @@ final class ChunkComparer {
         if (!digests.equal() && watermark != null) {
             digests = read(side -> side.digest(range), true);
         }
-        tally.chunk(digests.source().rows(), digests.target().rows());
         if (digests.equal()) {
+            tally.chunk(digests.source().rows(), digests.target().rows());
             return digests.source();
         }
         ChunkDifference difference = new ChunkDifference(bound(range.lower()), bound(range.upper()),
                 digests.source().rows(), digests.target().rows());
         if (watermark != null && table.hasKey()) {
             List<RowDifference> stable = pageRows(range);
-            if (!stable.isEmpty()) {
+            if (stable.isEmpty()) {
+                // every difference was in flight: count the chunk as it reads now that the target caught up
+                digests = read(side -> side.digest(range), true);
+            } else {
                 tally.chunkDiffers(difference);
                 tally.rows(stable);
             }
+            tally.chunk(digests.source().rows(), digests.target().rows());
         } else {
+            tally.chunk(digests.source().rows(), digests.target().rows());
             tally.chunkDiffers(difference);
             if (options.rowLevel() && table.hasKey()) {
                 locate(range, digests);
@@ -138,7 +144,11 @@ final class ChunkComparer {
         tally.unlisted(kind, rows - differences.size());
     }
 
-    /** @return the range's row differences; under live replication only those present in every re-check */
+    /**
+     * @return the range's row differences; under live replication only those present in every re-check
+     *         (a row that matches in a later read is on the target, whether or not the wait for the
+     *         target timed out; one still differing after a timed-out wait is reported, and may be in flight)
+     */
     private List<RowDifference> compareRows(KeyRange range) throws SQLException, InterruptedException {
         int limit = options.bisectRows() * 2;
         Pair<List<Row>> rows = read(side -> side.rows(range, limit), watermark != null);
@@ -161,7 +171,8 @@ final class ChunkComparer {
         T onSource = read.from(source);
         Object position = watermark.sourcePosition(source.connection());
         if (!watermark.awaitApplied(position, options.recheckTimeout())) {
-            LOG.warn("{}: the target has not applied up to source position {} after {}; comparing anyway",
+            LOG.warn("{}: the target has not applied up to source position {} after {}; comparing anyway (a difference"
+                    + " that remains may be in flight: verify again once the lag is low)",
                     table.name(), position, options.recheckTimeout());
         }
         return new Pair<>(onSource, read.from(target));
