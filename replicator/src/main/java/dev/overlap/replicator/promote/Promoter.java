@@ -212,7 +212,7 @@ public final class Promoter {
 
     private void awaitFence(String fence, LocalDateTime at) throws Exception {
         long deadline = System.nanoTime() + config.promote().timeout().toNanos();
-        while (!cutover.fenceApplied(pipeline.heartbeatTable(), fence, at)) {
+        while (!fenceApplied(fence, at)) {
             if (pipeline.failure() != null) {
                 throw new StepFailure("the stream failed while catching up: " + message(pipeline.failure()));
             }
@@ -221,6 +221,15 @@ public final class Promoter {
                         + config.promote().timeout().toSeconds() + " s");
             }
             Thread.sleep(POLL_MS);
+        }
+    }
+
+    /** @throws StepFailure naming the target when it fails mid-query (a failed login names it already) */
+    private boolean fenceApplied(String fence, LocalDateTime at) throws StepFailure {
+        try {
+            return cutover.fenceApplied(pipeline.heartbeatTable(), fence, at);
+        } catch (SQLException e) {
+            throw new StepFailure("target " + config.target().display() + " failed while catching up: " + message(e));
         }
     }
 
