@@ -187,10 +187,7 @@ public final class Demo {
      */
     private boolean verify(OverlapConfig config) throws SQLException, InterruptedException {
         EndpointDatabases databases = new EndpointDatabases(config.source(), config.target(), Duration.ZERO);
-        ChecksumDialect dialect;
-        try (Connection source = databases.openSource(); Connection target = databases.openTarget()) {
-            dialect = databases.dialect(source, target);
-        }
+        ChecksumDialect dialect = databases.dialect();
         String schema = databases.postgres() ? "public" : config.source().database();
         List<TableName> tables = ShopWorkload.TABLES.stream().map(t -> new TableName(schema, t)).toList();
         VerifyReport report;

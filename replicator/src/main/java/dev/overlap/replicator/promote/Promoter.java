@@ -257,10 +257,7 @@ public final class Promoter {
     private List<String> checksumDifferences() throws SQLException, InterruptedException {
         List<TableName> tables = pipeline.tables().stream().map(t -> new TableName(t.schema(), t.table())).toList();
         EndpointDatabases databases = new EndpointDatabases(config.source(), config.target(), config.promote().timeout());
-        ChecksumDialect dialect;
-        try (Connection source = databases.openSource(); Connection target = databases.openTarget()) {
-            dialect = databases.dialect(source, target);
-        }
+        ChecksumDialect dialect = databases.dialect();
         VerifyReport report;
         try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
             report = new Verifier(dialect, databases, VerifyOptions.defaults(2, true, 10), null, progress).verify(tables);

@@ -49,6 +49,19 @@ public record EndpointDatabases(Endpoint source, Endpoint target, Duration callT
     }
 
     /**
+     * {@link #dialect(Connection, Connection)} on connections of its own, closed before it returns.
+     *
+     * @return the dialect for this source and target
+     * @throws UserError when a side cannot be reached or the two run different engines
+     * @throws SQLException when a server's version cannot be read
+     */
+    public ChecksumDialect dialect() throws SQLException {
+        try (Connection source = openSource(); Connection target = openTarget()) {
+            return dialect(source, target);
+        }
+    }
+
+    /**
      * Chooses the dialect: PostgreSQL from the configuration; MySQL or MariaDB from the servers'
      * versions (not from the URL scheme, as for replication), because the two hash JSON differently.
      *
