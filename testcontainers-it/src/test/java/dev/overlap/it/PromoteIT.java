@@ -46,14 +46,16 @@ class PromoteIT {
         final Path config;
         final Map<String, String> env;
         final int port;
+        /** The proxy the daemon reaches the target through, or {@code null} when it connects directly. */
+        final TcpProxy targetProxy;
         OverlapProcess daemon;
 
         Cutover(String name, String... promoteLines) throws Exception {
-            this(name, null, promoteLines);
+            this(name, false, promoteLines);
         }
 
-        /** @param targetProxy when not null, the daemon reaches the target only through this proxy, created here */
-        Cutover(String name, TcpProxy[] targetProxy, String... promoteLines) throws Exception {
+        /** @param proxyTarget whether the daemon reaches the target through a {@link TcpProxy} the test can cut */
+        Cutover(String name, boolean proxyTarget, String... promoteLines) throws Exception {
             pair = DatabasePair.create(name);
             pair.onBoth("""
                     CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
@@ -69,10 +71,8 @@ class PromoteIT {
             List<String> extra = new ArrayList<>(List.of("admin:", "  token: ${env:" + TOKEN_VARIABLE + "}", "promote:"));
             extra.addAll(List.of(promoteLines));
             String[] lines = extra.toArray(String[]::new);
-            if (targetProxy != null) {
-                targetProxy[0] = pair.proxyToTarget();
-            }
-            String yaml = targetProxy == null ? pair.configYaml(lines) : pair.configYaml(targetProxy[0], lines);
+            targetProxy = proxyTarget ? pair.proxyToTarget() : null;
+            String yaml = proxyTarget ? pair.configYaml(targetProxy, lines) : pair.configYaml(lines);
             config = pair.writeConfig(yaml.replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
             env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(), TOKEN_VARIABLE, TOKEN);
         }
@@ -305,9 +305,8 @@ class PromoteIT {
 
     @Test
     void targetUnreachableDuringCatchUpAbortsAndStreamingRecovers() throws Exception {
-        TcpProxy[] proxy = new TcpProxy[1];
-        Cutover cutover = new Cutover("promoteunreachable", proxy, "  max-lag: 60s", "  timeout: 60s");
-        try (TcpProxy targetProxy = proxy[0]) {
+        Cutover cutover = new Cutover("promoteunreachable", true, "  max-lag: 60s", "  timeout: 60s");
+        try (TcpProxy targetProxy = cutover.targetProxy) {
             cutover.startDaemon();
             try (Connection lock = cutover.blockApply()) {
                 OverlapProcess promote = cutover.promote(cutover.env);
@@ -342,9 +341,8 @@ class PromoteIT {
 
     @Test
     void targetSilentDuringCatchUpAbortsWithinTheTimeout() throws Exception {
-        TcpProxy[] proxy = new TcpProxy[1];
-        Cutover cutover = new Cutover("promotesilent", proxy, "  max-lag: 60s", "  timeout: 5s");
-        try (TcpProxy targetProxy = proxy[0]) {
+        Cutover cutover = new Cutover("promotesilent", true, "  max-lag: 60s", "  timeout: 5s");
+        try (TcpProxy targetProxy = cutover.targetProxy) {
             cutover.startDaemon();
             try (Connection lock = cutover.blockApply()) {
                 OverlapProcess promote = cutover.promote(cutover.env);
