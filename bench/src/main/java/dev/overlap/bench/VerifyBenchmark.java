@@ -43,9 +43,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       "ALGORITHM" and {@code --function}: per chunk {@code COUNT(*)} and the {@code BIT_XOR} of
  *       {@code CRC32} of {@code CONCAT_WS('#', columns..., CONCAT(ISNULL(nullable columns)...))}).</li>
  * </ul>
- * The Verifier's own lines also pay for the row counts of both sides and for finding chunk boundaries
- * ({@code LIMIT 1 OFFSET n} on the source), which pt-table-checksum does as well but the fixed-chunk
- * lines do not. The Verifier runs twice on MariaDB: right after the load and again at the end.
+ * The Verifier's own lines also pay for finding chunk boundaries (an index lookup per chunk for this
+ * integer key), which the fixed-chunk lines do not. The Verifier runs twice on MariaDB: right after the
+ * load and again at the end. A last line swaps two equal-length values between rows on the target and
+ * says which of the two chunk queries sees it (pt-table-checksum's cannot: CRC32 is linear and BIT_XOR
+ * cancels the two equal changes).
  */
 public final class VerifyBenchmark {
     private static final TableName PG_TABLE = new TableName("public", "bench_rows");
@@ -144,7 +146,44 @@ public final class VerifyBenchmark {
         VerifyReport again = verify(dialect, source, target, db, table, rows, threads);
         lines.add(line("MariaDB: overlap verify again, " + threads + " threads (" + again.tables().get(0).chunks() + " chunks)",
                 rows, again.seconds()));
+        System.out.println(swapSeen(source, target, db, digest, pt, dialect));
         return lines;
+    }
+
+    /**
+     * What the speed buys: swaps the notes of rows 11 and 12 on the target ({@code 'row 11'} and
+     * {@code 'row 12'}, same length), asks both queries about the chunk holding them, and swaps back.
+     * CRC32 is linear and BIT_XOR cancels the two equal changes, so pt-table-checksum's query cannot see it.
+     *
+     * @return one line saying which query sees the difference
+     */
+    private static String swapSeen(DatabaseServer source, DatabaseServer target, String db, String digest, String pt,
+                                   ChecksumDialect dialect) throws SQLException {
+        String swap = "UPDATE bench_rows SET note = CASE id WHEN 11 THEN 'row 12' ELSE 'row 11' END WHERE id IN (11, 12)";
+        try (Connection s = source.connect(db); Connection t = target.connect(db)) {
+            dialect.prepareSession(s);
+            dialect.prepareSession(t);
+            try (Statement st = t.createStatement()) {
+                st.execute(swap);
+                boolean ptSees = !chunkResult(s, pt).equals(chunkResult(t, pt));
+                boolean overlapSees = !chunkResult(s, digest).equals(chunkResult(t, digest));
+                st.execute(swap);
+                return String.format("MariaDB: notes of rows 11 and 12 swapped on the target: pt-table-checksum's query %s,"
+                        + " overlap's digest %s", ptSees ? "sees it" : "does NOT see it", overlapSees ? "sees it" : "does NOT see it");
+            }
+        }
+    }
+
+    /** @return the chunk query's row over {@code 0 < id <= 100}, as text */
+    private static List<String> chunkResult(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, 0);
+            ps.setLong(2, 100);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return List.of(rs.getString(1), rs.getString(2));
+            }
+        }
     }
 
     private static VerifyReport verify(ChecksumDialect dialect, DatabaseServer source, DatabaseServer target, String db,

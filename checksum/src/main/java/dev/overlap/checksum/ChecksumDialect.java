@@ -117,6 +117,18 @@ public interface ChecksumDialect {
     String keyAtSql(TableSchema table, KeyRange range);
 
     /**
+     * @return whether the table's primary key is one column of an integer type, so that its chunks can be
+     *         cut by key arithmetic ({@code lower < key <= lower + span}) instead of by paging
+     */
+    boolean integerKey(TableSchema table);
+
+    /**
+     * @return a query without parameters of at most one row: the key texts of the table's greatest key
+     *         in key order (no row when the table is empty)
+     */
+    String lastKeySql(TableSchema table);
+
+    /**
      * @param range the range to fetch; its bound parameters come first
      * @return a query whose last parameter is a row limit, giving per row in key order the key texts,
      *         then the canonical text of every column in catalog order

@@ -4,44 +4,37 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /**
- * Cuts one table into consecutive primary-key ranges, one at a time, on the source: the next chunk
- * ends at the key {@code n - 1} rows after the previous chunk's end in key order
- * ({@code ORDER BY key OFFSET n - 1 LIMIT 1}), {@code n} from the table's {@link ChunkSizer}; the last
- * chunk has no upper bound, so rows beyond the source's last key (extra on the target) are compared
- * too. A table without a primary key is one chunk, the whole table. Thread-safe.
+ * Cuts one table into consecutive primary-key ranges on the source, one at a time. The ranges
+ * {@code lower < key <= upper} follow each other without gap or overlap; the first has no lower bound and
+ * the last no upper bound, so that rows on the target below or beyond the source's keys are compared
+ * too. A table without a primary key is one chunk, the whole table. Implementations are thread-safe.
  */
-final class ChunkPlanner {
-    private final boolean keyed;
-    private final ChunkSizer sizer;
-    private Key lower;
-    private boolean done;
-
-    /**
-     * @param keyed whether the table has a primary key
-     * @param sizer the table's chunk sizer
-     */
-    ChunkPlanner(boolean keyed, ChunkSizer sizer) {
-        this.keyed = keyed;
-        this.sizer = sizer;
-    }
+interface ChunkPlanner {
 
     /**
      * @param source the table on the source, read through the caller's connection
      * @return the next chunk, or empty when the table is covered
      * @throws SQLException when the source fails
      */
-    synchronized Optional<KeyRange> next(TableSide source) throws SQLException {
-        if (done) {
-            return Optional.empty();
-        }
-        if (!keyed) {
-            done = true;
-            return Optional.of(KeyRange.ALL);
-        }
-        Optional<Key> upper = source.keyAt(new KeyRange(lower, null), sizer.nextRows() - 1);
-        KeyRange range = new KeyRange(lower, upper.orElse(null));
-        lower = upper.orElse(null);
-        done = upper.isEmpty();
-        return Optional.of(range);
+    Optional<KeyRange> next(TableSide source) throws SQLException;
+
+    /**
+     * Learns from a finished chunk; by default nothing.
+     *
+     * @param range a chunk this planner returned
+     * @param rows the rows it held on the source
+     */
+    default void record(KeyRange range, long rows) {
+    }
+
+    /**
+     * @param table the table on the source
+     * @param sizer the table's chunk sizer, which says how many rows the next chunk should hold
+     * @return key arithmetic ({@link KeySpanPlanner}) for a one-column integer key, whose chunk bounds
+     *         cost an index lookup; paging ({@link OffsetChunkPlanner}) for any other key, whose bounds
+     *         cost a scan of the chunk's keys
+     */
+    static ChunkPlanner of(TableSchema table, ChecksumDialect dialect, ChunkSizer sizer) {
+        return table.hasKey() && dialect.integerKey(table) ? new KeySpanPlanner(sizer) : new OffsetChunkPlanner(table.hasKey(), sizer);
     }
 }

@@ -69,6 +69,20 @@ abstract class KeysetDialect implements ChecksumDialect {
      */
     abstract String boundCondition(TableSchema table, boolean lower);
 
+    /** @return whether the column holds integers of the engine's integer types (any width, signed or not) */
+    abstract boolean integerType(TableSchema.Column column);
+
+    @Override
+    public boolean integerKey(TableSchema table) {
+        return table.key().size() == 1 && integerType(table.key().get(0));
+    }
+
+    @Override
+    public String lastKeySql(TableSchema table) {
+        return "SELECT " + keyList(table, this::keyText) + " FROM " + from(table.name()) + " AS t ORDER BY "
+                + keyList(table, c -> "t." + quote(c.name()) + " DESC") + " LIMIT 1";
+    }
+
     @Override
     public String countSql(TableSchema table) {
         return "SELECT count(*) FROM " + from(table.name());

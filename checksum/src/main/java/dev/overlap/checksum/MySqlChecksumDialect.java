@@ -178,6 +178,12 @@ public final class MySqlChecksumDialect extends KeysetDialect {
         return '`' + identifier.replace("`", "``") + '`';
     }
 
+    /** TINYINT to BIGINT, signed or UNSIGNED, with or without a display width. */
+    @Override
+    boolean integerType(TableSchema.Column column) {
+        return INTEGER.contains(baseType(column));
+    }
+
     /** {@code information_schema.TABLES.TABLE_ROWS}, InnoDB's sampled estimate. */
     @Override
     String estimateSql() {
@@ -256,10 +262,15 @@ public final class MySqlChecksumDialect extends KeysetDialect {
         return condition;
     }
 
+    /** @return the type's name without width, scale or attributes: {@code bigint} for {@code bigint(20) unsigned} */
+    private static String baseType(TableSchema.Column column) {
+        return column.type().replaceAll("[( ].*", "");
+    }
+
     /** @return the bound parameter converted to the key column's type, so that it compares exactly */
     private static String parameter(TableSchema.Column column) {
         String type = column.type();
-        String base = type.replaceAll("[( ].*", "");
+        String base = baseType(column);
         if (INTEGER.contains(base)) {
             return type.contains("unsigned") ? "CAST(? AS UNSIGNED)" : "CAST(? AS SIGNED)";
         }

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
  * this hashes about a million rows of five columns per second per server.
  */
 public final class PostgresChecksumDialect extends KeysetDialect {
+    private static final Set<String> INTEGER = Set.of("smallint", "integer", "bigint");
 
     @Override
     public void prepareSession(Connection connection) throws SQLException {
@@ -74,6 +76,12 @@ public final class PostgresChecksumDialect extends KeysetDialect {
             case "json" -> TableSchema.Kind.JSON;
             default -> TableSchema.Kind.PLAIN;
         };
+    }
+
+    /** {@code smallint}, {@code integer}, {@code bigint}, as {@code format_type} names them (not domains over them). */
+    @Override
+    boolean integerType(TableSchema.Column column) {
+        return INTEGER.contains(column.type());
     }
 
     /** {@code pg_class.reltuples}, kept by VACUUM and ANALYZE (-1 before the first, read as 0). */

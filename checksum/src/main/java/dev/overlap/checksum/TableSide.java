@@ -63,6 +63,13 @@ final class TableSide {
         }
     }
 
+    /** @return the table's greatest key, or empty when the table is empty */
+    Optional<Key> lastKey() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(dialect.lastKeySql(table)); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(key(rs)) : Optional.empty();
+        }
+    }
+
     /**
      * @param limit most rows to fetch; callers keep it small, the rows are held in memory
      * @return the first {@code limit} rows of the range in key order

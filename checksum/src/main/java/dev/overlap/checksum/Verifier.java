@@ -70,6 +70,7 @@ public final class Verifier {
         final TableSchema targetAsDescribed;
         final TableSchema target;
         final String note;
+        /** Null when the table is not compared. */
         final ChunkPlanner planner;
         final ChunkSizer sizer;
         final TableTally tally;
@@ -83,7 +84,7 @@ public final class Verifier {
          * @param target the target's table aligned to the source's column order, or null when not comparable
          */
         TableRun(TableName name, TableSchema source, TableSchema targetAsDescribed, TableSchema target, String note,
-                 VerifyOptions options) {
+                 VerifyOptions options, ChecksumDialect dialect) {
             this.name = name;
             this.source = source;
             this.targetAsDescribed = targetAsDescribed;
@@ -91,7 +92,7 @@ public final class Verifier {
             this.note = note;
             this.sizer = new ChunkSizer(options.chunkTime(), options.initialChunkRows(),
                     Math.min(100, options.initialChunkRows()), 5_000_000);
-            this.planner = new ChunkPlanner(source != null && source.hasKey(), sizer);
+            this.planner = target == null ? null : ChunkPlanner.of(source, dialect, sizer);
             this.tally = new TableTally(name.toString(), options.maxDifferences());
         }
 
@@ -185,7 +186,7 @@ public final class Verifier {
             Optional<TableSchema> target = dialect.describe(worker.target(), name);
             if (source.isEmpty() || target.isEmpty()) {
                 runs.add(new TableRun(name, source.orElse(null), target.orElse(null), null,
-                        "missing on the " + (source.isEmpty() ? "source" : "target"), options));
+                        "missing on the " + (source.isEmpty() ? "source" : "target"), options, dialect));
                 continue;
             }
             Optional<TableSchema> aligned = align(source.get(), target.get());
@@ -193,7 +194,7 @@ public final class Verifier {
                     ? "columns or primary keys differ: source " + shape(source.get()) + ", target " + shape(target.get())
                     : source.get().hasKey() ? null
                     : "no primary key: compared as one whole-table count and hash; row-level differences need a key";
-            runs.add(new TableRun(name, source.get(), target.get(), aligned.orElse(null), note, options));
+            runs.add(new TableRun(name, source.get(), target.get(), aligned.orElse(null), note, options, dialect));
             if (note != null) {
                 LOG.warn("{}: {}", name, note);
             }
@@ -240,30 +241,35 @@ public final class Verifier {
         }
     }
 
-    /** Takes chunks round robin over the tables until every table is covered. */
+    /**
+     * Takes chunks round robin over the tables until every table is covered. The next chunk of a table is
+     * planned outside the lock on the tables, so that paging one table's keys does not hold up the others.
+     */
     private void chunks(Worker worker, Deque<TableRun> tables) throws SQLException, InterruptedException {
         while (true) {
             TableRun run;
-            KeyRange range;
-            TableSide source;
             synchronized (tables) {
                 run = tables.pollFirst();
                 if (run == null) {
                     return;
                 }
-                source = new TableSide(worker.source(), dialect, run.source);
-                Optional<KeyRange> next = run.planner.next(source);
-                if (next.isEmpty()) {
-                    continue;
-                }
-                range = next.get();
                 tables.addLast(run);
             }
+            TableSide source = new TableSide(worker.source(), dialect, run.source);
+            Optional<KeyRange> next = run.planner.next(source);
+            if (next.isEmpty()) {
+                synchronized (tables) {
+                    tables.remove(run);
+                }
+                continue;
+            }
+            KeyRange range = next.get();
             TableSide target = new TableSide(worker.target(), dialect, run.target);
             long started = System.nanoTime();
             ChunkDigest digest = new ChunkComparer(source, target, run.source, options, watermark, run.tally, worker.sides())
                     .compare(range);
             run.sizer.record(digest.rows(), Duration.ofNanos(System.nanoTime() - started));
+            run.planner.record(range, digest.rows());
             progress.advance(digest.rows());
         }
     }

@@ -207,6 +207,38 @@ class VerifyIT {
         assertThat(report.targetRows()).as("counted after the rows arrived").isEqualTo(30);
     }
 
+    /**
+     * Integer keys are chunked by key arithmetic: three clusters (negative, every 7th small number, the top
+     * of bigint) make the span learnt in one cluster wrong for the next, and the target's extra rows lie
+     * below the least key, in a gap, between clusters and at bigint's maximum, beyond the greatest key.
+     */
+    @Test
+    void gappedNegativeAndExtremeIntegerKeysAreCoveredToTheEnds() throws Exception {
+        pair.onBoth("DROP TABLE IF EXISTS sparse");
+        pair.onBoth("CREATE TABLE sparse (id bigint PRIMARY KEY, v text)");
+        pair.onBoth("INSERT INTO sparse SELECT k, 'v' || k FROM (SELECT -1000 - i AS k FROM generate_series(1, 100) i"
+                + " UNION ALL SELECT i * 7 FROM generate_series(1, 500) i"
+                + " UNION ALL SELECT 9223372036854775000 - i FROM generate_series(0, 299) i) s");
+        VerifyReport equal = verify(pair, true, null, "public.sparse");
+        assertThat(equal.equal()).isTrue();
+        assertThat(equal.tables().get(0).sourceRows()).isEqualTo(900);
+        assertThat(equal.tables().get(0).chunks()).isGreaterThanOrEqualTo(3);
+
+        DatabasePair.execute(pair.target(), "INSERT INTO sparse VALUES (-9223372036854775808, 'least'), (3, 'gap'),"
+                + " (5000000, 'between'), (9223372036854775807, 'greatest')");
+        DatabasePair.execute(pair.target(), "DELETE FROM sparse WHERE id = 70");
+        DatabasePair.execute(pair.target(), "UPDATE sparse SET v = 'changed' WHERE id = 9223372036854774900");
+        TableReport report = verify(pair, true, null, "public.sparse").tables().get(0);
+        assertThat(report.rowDifferences()).containsExactlyInAnyOrder(
+                new RowDifference(RowDifference.Kind.EXTRA, Map.of("id", "-9223372036854775808"), List.of()),
+                new RowDifference(RowDifference.Kind.EXTRA, Map.of("id", "3"), List.of()),
+                new RowDifference(RowDifference.Kind.EXTRA, Map.of("id", "5000000"), List.of()),
+                new RowDifference(RowDifference.Kind.EXTRA, Map.of("id", "9223372036854775807"), List.of()),
+                new RowDifference(RowDifference.Kind.MISSING, Map.of("id", "70"), List.of()),
+                new RowDifference(RowDifference.Kind.DIFFERENT, Map.of("id", "9223372036854774900"), List.of("v")));
+        assertThat(List.of(report.sourceRows(), report.targetRows())).containsExactly(900L, 903L);
+    }
+
     @Test
     void withoutRowLevelTheChunkIsReported() throws Exception {
         DatabasePair.execute(pair.target(), "UPDATE types SET c_int = 0 WHERE id = 100");
