@@ -111,7 +111,7 @@ public final class MySqlChecksumDialect extends KeysetDialect {
     public Optional<TableSchema> describe(Connection connection, TableName table) throws SQLException {
         Set<String> json = mariadb ? mariaDbJsonColumns(connection, table) : Set.of();
         List<TableSchema.Column> columns = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE = 'YES' FROM information_schema.COLUMNS"
+        try (PreparedStatement ps = connection.prepareStatement("SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE = 'YES', COLLATION_NAME FROM information_schema.COLUMNS"
                 + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
             ps.setString(1, table.table());
             try (ResultSet rs = ps.executeQuery()) {
@@ -119,7 +119,7 @@ public final class MySqlChecksumDialect extends KeysetDialect {
                     String name = rs.getString(1);
                     String dataType = rs.getString(3).toLowerCase(Locale.ROOT);
                     columns.add(new TableSchema.Column(name, rs.getString(2).toLowerCase(Locale.ROOT),
-                            json.contains(name) ? TableSchema.Kind.JSON : kind(dataType), rs.getBoolean(4)));
+                            json.contains(name) ? TableSchema.Kind.JSON : kind(dataType), rs.getBoolean(4), rs.getString(5)));
                 }
             }
         }

@@ -42,12 +42,15 @@ public final class PostgresChecksumDialect extends KeysetDialect {
         String regclass = quote(table);
         List<TableSchema.Column> columns = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
-                + " t.typname, NOT a.attnotnull FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                + " t.typname, NOT a.attnotnull, CASE WHEN co.collname = 'default'"
+                + " THEN (SELECT datcollate FROM pg_database WHERE datname = current_database()) ELSE co.collname END"
+                + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation"
                 + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
             ps.setString(1, regclass);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(new TableSchema.Column(rs.getString(1), rs.getString(2), kind(rs.getString(3)), rs.getBoolean(4)));
+                    columns.add(new TableSchema.Column(rs.getString(1), rs.getString(2), kind(rs.getString(3)), rs.getBoolean(4),
+                            rs.getString(5)));
                 }
             }
         }

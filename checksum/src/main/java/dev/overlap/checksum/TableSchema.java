@@ -19,8 +19,10 @@ public record TableSchema(TableName name, List<Column> columns, List<Column> key
      * @param kind the type family that decides the column's canonical text
      * @param nullable whether the column may hold NULL on this side ({@code NOT NULL} columns skip the
      *        NULL marker in the row text, which costs time per row)
+     * @param collation the collation that orders the column's values on this side, e.g. {@code en_US.UTF-8}
+     *        or {@code utf8mb4_general_ci}; {@code null} for types without one (numbers, dates, binary...)
      */
-    public record Column(String name, String type, Kind kind, boolean nullable) {
+    public record Column(String name, String type, Kind kind, boolean nullable, String collation) {
     }
 
     /** Type families whose canonical text needs more than the engine's plain text output. */
@@ -44,6 +46,11 @@ public record TableSchema(TableName name, List<Column> columns, List<Column> key
     /** @return whether the table has a primary key, which chunking and row-level comparison need */
     public boolean hasKey() {
         return !key.isEmpty();
+    }
+
+    /** @return the same table without its primary key: compared whole, as one chunk, without row-level detail */
+    public TableSchema withoutKey() {
+        return new TableSchema(name, columns, List.of());
     }
 
     /** @return the column names in catalog order */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -189,12 +190,19 @@ public final class Verifier {
                         "missing on the " + (source.isEmpty() ? "source" : "target"), options, dialect));
                 continue;
             }
-            Optional<TableSchema> aligned = align(source.get(), target.get());
+            TableSchema compared = source.get();
+            Optional<TableSchema> aligned = align(compared, target.get());
+            Optional<String> keyOrder = aligned.flatMap(a -> keyOrderDifference(source.get(), a));
+            if (keyOrder.isPresent()) {
+                compared = compared.withoutKey();
+                aligned = aligned.map(TableSchema::withoutKey);
+            }
             String note = aligned.isEmpty()
                     ? "columns or primary keys differ: source " + shape(source.get()) + ", target " + shape(target.get())
-                    : source.get().hasKey() ? null
+                    : keyOrder.isPresent() ? keyOrder.get()
+                    : compared.hasKey() ? null
                     : "no primary key: compared as one whole-table count and hash; row-level differences need a key";
-            runs.add(new TableRun(name, source.get(), target.get(), aligned.orElse(null), note, options, dialect));
+            runs.add(new TableRun(name, compared, target.get(), aligned.orElse(null), note, options, dialect));
             if (note != null) {
                 LOG.warn("{}: {}", name, note);
             }
@@ -213,6 +221,29 @@ public final class Verifier {
         }
         return Optional.of(new TableSchema(target.name(), source.columns().stream().map(c -> byName.get(c.name())).toList(),
                 target.key()));
+    }
+
+    /**
+     * Key ranges are read with each side's collation, so where a key column's collation differs between
+     * the sides (say {@code en_US.UTF-8} and {@code C}, or {@code utf8mb4_bin} and
+     * {@code utf8mb4_general_ci}) the same range holds other rows on each side, and chunks and rows
+     * would differ that are equal.
+     *
+     * @param target the target's table aligned to the source's
+     * @return the note for a table whose key collations differ, or empty when they agree
+     */
+    private static Optional<String> keyOrderDifference(TableSchema source, TableSchema target) {
+        for (int i = 0; i < source.key().size(); i++) {
+            TableSchema.Column onSource = source.key().get(i);
+            TableSchema.Column onTarget = target.key().get(i);
+            if (!Objects.equals(onSource.collation(), onTarget.collation())) {
+                return Optional.of("primary key collations differ (" + onSource.name() + ": source " + onSource.collation()
+                        + ", target " + onTarget.collation() + "), so the sides order the keys differently: compared as one"
+                        + " whole-table count and hash, without row-level detail; give the target's key the source's"
+                        + " collation to compare it in chunks");
+            }
+        }
+        return Optional.empty();
     }
 
     private static String shape(TableSchema table) {

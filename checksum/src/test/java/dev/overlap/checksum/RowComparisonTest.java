@@ -8,10 +8,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RowComparisonTest {
-    private static final TableSchema.Column ID = new TableSchema.Column("id", "integer", TableSchema.Kind.PLAIN, false);
+    private static final TableSchema.Column ID = new TableSchema.Column("id", "integer", TableSchema.Kind.PLAIN, false, null);
     private static final TableSchema TABLE = new TableSchema(new TableName("public", "t"),
-            List.of(ID, new TableSchema.Column("a", "text", TableSchema.Kind.PLAIN, true),
-                    new TableSchema.Column("b", "text", TableSchema.Kind.PLAIN, true)), List.of(ID));
+            List.of(ID, new TableSchema.Column("a", "text", TableSchema.Kind.PLAIN, true, "C"),
+                    new TableSchema.Column("b", "text", TableSchema.Kind.PLAIN, true, "C")), List.of(ID));
 
     private static Row row(String id, String a, String b) {
         return new Row(new Key(List.of(id)), Arrays.asList(id, a, b));

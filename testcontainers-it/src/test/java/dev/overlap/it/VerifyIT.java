@@ -239,6 +239,44 @@ class VerifyIT {
         assertThat(List.of(report.sourceRows(), report.targetRows())).containsExactly(900L, 903L);
     }
 
+    /**
+     * A text key under ICU's English order on the source and byte order ("C") on the target: key ranges
+     * hold other rows on each side ('a2' sorts before 'B1' in one and after it in the other), so the table
+     * is compared whole instead of reporting differences that do not exist.
+     */
+    @Test
+    void keysUnderDifferentCollationsAreComparedWholeWithoutFalseDifferences() throws Exception {
+        pair.onBoth("DROP TABLE IF EXISTS by_collation");
+        pair.onSource("CREATE TABLE by_collation (name text COLLATE \"en-x-icu\" PRIMARY KEY, v int)");
+        DatabasePair.execute(pair.target(), "CREATE TABLE by_collation (name text COLLATE \"C\" PRIMARY KEY, v int)");
+        pair.onBoth("INSERT INTO by_collation SELECT CASE WHEN i % 2 = 0 THEN 'a' ELSE 'B' END || i, i FROM generate_series(1, 300) i");
+        TableReport equal = verify(pair, true, null, "public.by_collation").tables().get(0);
+        assertThat(equal.equal()).as(equal.toString()).isTrue();
+        assertThat(equal.note()).contains("collations differ", "en-x-icu", "C");
+        assertThat(List.of(equal.chunks(), equal.sourceRows(), equal.targetRows())).containsExactly(1L, 300L, 300L);
+
+        DatabasePair.execute(pair.target(), "UPDATE by_collation SET v = -1 WHERE name = 'B7'");
+        assertThat(verify(pair, true, null, "public.by_collation").tables().get(0).differentChunks()).isEqualTo(1);
+    }
+
+    /**
+     * The same collation name ordering differently on each side (as after an operating system upgrade
+     * changes a locale's order): the names agree, so the table is chunked, and bisection must end even
+     * though ranges hold other rows on each side. Before the guard it recursed until the stack overflowed.
+     */
+    @Test
+    void keysOrderedDifferentlyUnderOneCollationNameEndTheBisection() throws Exception {
+        pair.onBoth("DROP TABLE IF EXISTS by_drifted");
+        pair.onBoth("DROP COLLATION IF EXISTS drifted");
+        pair.onSource("CREATE COLLATION drifted (provider = icu, locale = 'en')");
+        DatabasePair.execute(pair.target(), "CREATE COLLATION drifted (provider = libc, locale = 'C')");
+        pair.onBoth("CREATE TABLE by_drifted (name text COLLATE drifted PRIMARY KEY, v int)");
+        pair.onBoth("INSERT INTO by_drifted SELECT CASE WHEN i % 2 = 0 THEN 'a' ELSE 'B' END || i, i FROM generate_series(1, 300) i");
+        TableReport report = verify(pair, true, null, "public.by_drifted").tables().get(0);
+        assertThat(report.note()).isNull();
+        assertThat(report.differentChunks()).as("the sides cannot be told equal when they order keys differently").isPositive();
+    }
+
     @Test
     void withoutRowLevelTheChunkIsReported() throws Exception {
         DatabasePair.execute(pair.target(), "UPDATE types SET c_int = 0 WHERE id = 100");
