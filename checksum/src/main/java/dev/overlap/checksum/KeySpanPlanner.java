@@ -14,8 +14,8 @@ import java.util.Optional;
  * {@link ChunkSizer}'s rows at the density seen so far ({@link KeyDensity}). Unlike paging, finding a
  * chunk's end reads no rows: on InnoDB, paging to the end of a chunk costs about as much as counting
  * it, a sixth of the source's work per chunk. A chunk holds about, not exactly, the wanted rows; a
- * chunk whose end would reach the source's greatest key (read once, at the first chunk) is the last,
- * with no upper bound. Key texts are the engine's decimal integers. Thread-safe.
+ * chunk whose end would reach the source's greatest key (read at the first chunk, and again when a
+ * chunk's end reaches it, as a live table grows at its end) is the last, with no upper bound. Key texts are the engine's decimal integers. Thread-safe.
  */
 final class KeySpanPlanner implements ChunkPlanner {
     private final ChunkSizer sizer;
@@ -52,6 +52,10 @@ final class KeySpanPlanner implements ChunkPlanner {
         Optional<Key> first = source.keyAt(new KeyRange(from, null), 0);
         BigInteger span = density.span(sizer.nextRows());
         BigInteger upper = first.isEmpty() ? null : integer(first.get()).add(span).subtract(BigInteger.ONE);
+        if (upper != null && upper.compareTo(greatest) >= 0) {
+            // rows inserted since the start (a live table grows at its end) get chunks of their own
+            greatest = source.lastKey().map(KeySpanPlanner::integer).orElse(greatest);
+        }
         if (upper == null || upper.compareTo(greatest) >= 0) {
             done = true;
             return Optional.of(new KeyRange(from, null));
