@@ -224,26 +224,34 @@ public final class Verifier {
     }
 
     /**
-     * Key ranges are read with each side's collation, so where a key column's collation differs between
-     * the sides (say {@code en_US.UTF-8} and {@code C}, or {@code utf8mb4_bin} and
-     * {@code utf8mb4_general_ci}) the same range holds other rows on each side, and chunks and rows
-     * would differ that are equal.
+     * Key ranges are read in each side's order of the key, so where that order differs between the sides
+     * the same range holds other rows on each side, and chunks and rows would differ that are equal: an
+     * integer key on one side and a text key on the other, or a key column whose collation differs (say
+     * {@code en_US.UTF-8} and {@code C}, or {@code utf8mb4_bin} and {@code utf8mb4_general_ci}).
      *
      * @param target the target's table aligned to the source's
-     * @return the note for a table whose key collations differ, or empty when they agree
+     * @return the note for a table whose sides order its key differently, or empty when they agree
      */
-    private static Optional<String> keyOrderDifference(TableSchema source, TableSchema target) {
+    private Optional<String> keyOrderDifference(TableSchema source, TableSchema target) {
+        String whole = ", so the sides order the keys differently: compared as one whole-table count and hash, without"
+                + " row-level detail; give the target's key the source's ";
+        if (dialect.integerKey(source) != dialect.integerKey(target)) {
+            return Optional.of("primary key types differ (source " + keyTypes(source) + ", target " + keyTypes(target) + ")"
+                    + whole + "type to compare it in chunks");
+        }
         for (int i = 0; i < source.key().size(); i++) {
             TableSchema.Column onSource = source.key().get(i);
             TableSchema.Column onTarget = target.key().get(i);
             if (!Objects.equals(onSource.collation(), onTarget.collation())) {
                 return Optional.of("primary key collations differ (" + onSource.name() + ": source " + onSource.collation()
-                        + ", target " + onTarget.collation() + "), so the sides order the keys differently: compared as one"
-                        + " whole-table count and hash, without row-level detail; give the target's key the source's"
-                        + " collation to compare it in chunks");
+                        + ", target " + onTarget.collation() + ")" + whole + "collation to compare it in chunks");
             }
         }
         return Optional.empty();
+    }
+
+    private static List<String> keyTypes(TableSchema table) {
+        return table.key().stream().map(TableSchema.Column::type).toList();
     }
 
     private static String shape(TableSchema table) {

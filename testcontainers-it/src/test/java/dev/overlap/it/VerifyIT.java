@@ -259,6 +259,19 @@ class VerifyIT {
         assertThat(verify(pair, true, null, "public.by_collation").tables().get(0).differentChunks()).isEqualTo(1);
     }
 
+    /** A bigint key on the source and a text key on the target: '10' sorts before '9' on the target only. */
+    @Test
+    void integerKeyOnOneSideAndTextOnTheOtherIsComparedWhole() throws Exception {
+        pair.onBoth("DROP TABLE IF EXISTS by_retyped");
+        pair.onSource("CREATE TABLE by_retyped (id bigint PRIMARY KEY, v int)");
+        DatabasePair.execute(pair.target(), "CREATE TABLE by_retyped (id text PRIMARY KEY, v int)");
+        pair.onBoth("INSERT INTO by_retyped SELECT i, i FROM generate_series(1, 300) i");
+        TableReport report = verify(pair, true, null, "public.by_retyped").tables().get(0);
+        assertThat(report.equal()).as(report.toString()).isTrue();
+        assertThat(report.note()).contains("primary key types differ", "bigint", "text");
+        assertThat(report.chunks()).isEqualTo(1);
+    }
+
     /**
      * The same collation name ordering differently on each side (as after an operating system upgrade
      * changes a locale's order): the names agree, so the table is chunked, and bisection must end even
