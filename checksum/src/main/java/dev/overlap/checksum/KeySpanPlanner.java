@@ -23,8 +23,8 @@ final class KeySpanPlanner implements ChunkPlanner {
     /** Chunks handed out and not yet recorded: upper bound to span. */
     private final Map<BigInteger, BigInteger> spans = new HashMap<>();
     private BigInteger lower;
+    /** The source's greatest key; null until the first chunk is planned. */
     private BigInteger greatest;
-    private boolean started;
     private boolean done;
 
     /**
@@ -39,8 +39,7 @@ final class KeySpanPlanner implements ChunkPlanner {
         if (done) {
             return Optional.empty();
         }
-        if (!started) {
-            started = true;
+        if (greatest == null) {
             Optional<Key> last = source.lastKey();
             if (last.isEmpty()) {
                 done = true;
