@@ -79,8 +79,8 @@ abstract class KeysetDialect implements ChecksumDialect {
 
     @Override
     public String lastKeySql(TableSchema table) {
-        return "SELECT " + keyList(table, this::keyText) + " FROM " + from(table.name()) + " AS t ORDER BY "
-                + keyList(table, c -> "t." + quote(c.name()) + " DESC") + " LIMIT 1";
+        return "SELECT " + keyList(table, this::keyText) + " FROM " + from(table.name()) + " AS t"
+                + orderByKey(table, " DESC") + " LIMIT 1";
     }
 
     @Override
@@ -96,19 +96,23 @@ abstract class KeysetDialect implements ChecksumDialect {
     @Override
     public String keyAtSql(TableSchema table, KeyRange range) {
         return "SELECT " + keyList(table, this::keyText) + " FROM " + from(table.name()) + " AS t"
-                + where(table, range) + orderByKey(table) + " LIMIT 1 OFFSET ?";
+                + where(table, range) + orderByKey(table, "") + " LIMIT 1 OFFSET ?";
     }
 
     @Override
     public String rowsSql(TableSchema table, KeyRange range) {
         String values = table.columns().stream().map(this::columnText).collect(Collectors.joining(", "));
         return "SELECT " + keyList(table, this::keyText) + ", " + values + " FROM " + from(table.name())
-                + " AS t" + where(table, range) + orderByKey(table) + " LIMIT ?";
+                + " AS t" + where(table, range) + orderByKey(table, "") + " LIMIT ?";
     }
 
-    /** Qualified, so that a key column is not taken for the output column of the same name (its text form). */
-    private String orderByKey(TableSchema table) {
-        return " ORDER BY " + keyList(table, c -> "t." + quote(c.name()));
+    /**
+     * Qualified, so that a key column is not taken for the output column of the same name (its text form).
+     *
+     * @param direction {@code ""} for ascending, {@code " DESC"} for descending
+     */
+    private String orderByKey(TableSchema table, String direction) {
+        return " ORDER BY " + keyList(table, c -> "t." + quote(c.name()) + direction);
     }
 
     private String where(TableSchema table, KeyRange range) {
