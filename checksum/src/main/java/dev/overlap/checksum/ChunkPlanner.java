@@ -35,6 +35,6 @@ interface ChunkPlanner {
      *         cost a scan of the chunk's keys
      */
     static ChunkPlanner of(TableSchema table, ChecksumDialect dialect, ChunkSizer sizer) {
-        return table.hasKey() && dialect.integerKey(table) ? new KeySpanPlanner(sizer) : new OffsetChunkPlanner(table.hasKey(), sizer);
+        return dialect.integerKey(table) ? new KeySpanPlanner(sizer) : new OffsetChunkPlanner(table.hasKey(), sizer);
     }
 }

@@ -15,7 +15,8 @@ import java.util.Optional;
  * chunk's end reads no rows: on InnoDB, paging to the end of a chunk costs about as much as counting
  * it, a sixth of the source's work per chunk. A chunk holds about, not exactly, the wanted rows; a
  * chunk whose end would reach the source's greatest key (read at the first chunk, and again when a
- * chunk's end reaches it, as a live table grows at its end) is the last, with no upper bound. Key texts are the engine's decimal integers. Thread-safe.
+ * chunk's end reaches it, as a live table grows at its end) is the last, with no upper bound. Key texts
+ * are the engine's decimal integers. Thread-safe.
  */
 final class KeySpanPlanner implements ChunkPlanner {
     private final ChunkSizer sizer;
