@@ -25,6 +25,7 @@ public final class SysbenchOltpWorkload {
     private final String database;
     private final int tables;
     private final int rowsPerTable;
+    private volatile boolean stopped;
 
     /**
      * @param server the source server
@@ -70,8 +71,13 @@ public final class SysbenchOltpWorkload {
         }
     }
 
+    /** Ends a {@link #run} early: each client finishes its transaction and stops. */
+    public void stop() {
+        stopped = true;
+    }
+
     /**
-     * Runs the transactions from {@code threads} connections for {@code seconds}.
+     * Runs the transactions from {@code threads} connections for {@code seconds}, or until {@link #stop()}.
      *
      * @return transactions committed
      * @throws InterruptedException when interrupted
@@ -93,7 +99,7 @@ public final class SysbenchOltpWorkload {
     private void client(long deadline, AtomicLong committed) {
         try (Connection c = server.connect(database)) {
             c.setAutoCommit(false);
-            while (System.nanoTime() < deadline) {
+            while (!stopped && System.nanoTime() < deadline) {
                 try {
                     transaction(c);
                     c.commit();
