@@ -100,7 +100,7 @@ public final class Pipeline implements AutoCloseable {
         List<SourceTable> tables = engine.preflight();
         heartbeatTable = engine.prepareHeartbeat();
         List<SourceTable> streamed = new ArrayList<>(tables);
-        streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline")));
+        streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline"), List.of()));
         createTargetHeartbeatTable();
         Map<TableId, TargetTable> targetTables = engine.preflightTarget(streamed);
         lag = new LagMonitor(metrics, config.promote().maxLag());
@@ -118,16 +118,17 @@ public final class Pipeline implements AutoCloseable {
         TargetOffsetBackingStore.register(config.pipeline(), stored);
         engine.registerStores(pool);
 
-        startStream(engine.engineProperties(streamed), tables.size(), targetTables, offsets, stored);
+        startStream(engine.engineProperties(streamed), streamed, targetTables, offsets, stored);
         probe = engine.probe(heartbeatTable, metrics, lag, () -> appliedOffset);
         probe.start(HEARTBEAT_INTERVAL_MS);
         LOG.info("metrics on http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
     }
 
     /** Starts the change stream into the Applier, in the state the stored offset implies. */
-    private void startStream(java.util.Properties engineProperties, int tableCount, Map<TableId, TargetTable> targetTables,
-                             OffsetStore offsets, StoredOffset stored) {
-        Applier applier = new Applier(pool, dialect, targetTables, offsets, metrics);
+    private void startStream(java.util.Properties engineProperties, List<SourceTable> streamed,
+                             Map<TableId, TargetTable> targetTables, OffsetStore offsets, StoredOffset stored) {
+        int tableCount = streamed.size() - 1;
+        Applier applier = new Applier(pool, dialect, streamed, targetTables, offsets, metrics);
         if (stored == null && config.snapshot() == OverlapConfig.SnapshotMode.INITIAL) {
             metrics.state(PipelineState.SNAPSHOTTING);
             metrics.snapshotTablesRemaining(tableCount);

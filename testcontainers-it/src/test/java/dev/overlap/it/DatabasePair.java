@@ -237,9 +237,24 @@ final class DatabasePair implements Databases {
      * @throws org.awaitility.core.ConditionTimeoutException when they still differ after the timeout
      */
     Map<String, List<String>> awaitIdentical(Duration timeout) throws SQLException {
+        return awaitIdentical(timeout, null);
+    }
+
+    /**
+     * Waits until every table holds the same rows on both sides, or the pipeline running in this JVM fails.
+     *
+     * @param timeout most time to wait
+     * @param pipeline the pipeline to watch, or {@code null}
+     * @return the rows, once equal
+     * @throws AssertionError when the pipeline failed or the rows still differ after the timeout
+     */
+    Map<String, List<String>> awaitIdentical(Duration timeout, Pipeline pipeline) throws SQLException {
         try {
-            return await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+            return await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptionsMatching(e -> !(e instanceof AssertionError))
                     .until(() -> {
+                        if (pipeline != null && pipeline.failure() != null) {
+                            throw new AssertionError("the pipeline failed: " + pipeline.failure(), pipeline.failure());
+                        }
                         Map<String, List<String>> source = snapshot(true);
                         return Objects.equals(source, snapshot(false)) ? source : null;
                     }, Objects::nonNull);

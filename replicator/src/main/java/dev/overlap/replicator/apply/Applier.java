@@ -2,6 +2,7 @@ package dev.overlap.replicator.apply;
 
 import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.replicator.offset.OffsetStore;
+import dev.overlap.replicator.source.SourceTable;
 import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.RowChange.Op;
@@ -13,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,21 +47,34 @@ public final class Applier {
     private final DataSource target;
     private final SqlDialect dialect;
     private final Map<TableId, TargetTable> tables;
+    private final Map<TableId, SourceTable> sources;
+    private final Map<TableId, CollisionRules> rules;
     private final OffsetStore offsets;
     private final PipelineMetrics metrics;
 
     /**
      * @param target pooled connections to the target, auto-commit off
      * @param dialect the target's SQL dialect
-     * @param tables the shapes of the replicated tables on the target
+     * @param sources the replicated tables on the source, with the key their changes carry and their unique indexes
+     * @param tables the shapes of the replicated tables on the target, by source table
      * @param offsets where the position is stored
      * @param metrics counters updated after each commit
      */
-    public Applier(DataSource target, SqlDialect dialect, Map<TableId, TargetTable> tables, OffsetStore offsets,
-                   PipelineMetrics metrics) {
+    public Applier(DataSource target, SqlDialect dialect, List<SourceTable> sources, Map<TableId, TargetTable> tables,
+                   OffsetStore offsets, PipelineMetrics metrics) {
         this.target = target;
         this.dialect = dialect;
         this.tables = Map.copyOf(tables);
+        Map<TableId, SourceTable> byId = new HashMap<>();
+        Map<TableId, CollisionRules> rulesById = new HashMap<>();
+        for (SourceTable source : sources) {
+            byId.put(source.id(), source);
+            if (tables.containsKey(source.id())) {
+                rulesById.put(source.id(), CollisionRules.of(source, tables.get(source.id())));
+            }
+        }
+        this.sources = Map.copyOf(byId);
+        this.rules = Map.copyOf(rulesById);
         this.offsets = offsets;
         this.metrics = metrics;
     }
@@ -73,7 +88,7 @@ public final class Applier {
      * @throws InterruptedException when interrupted while waiting to retry
      */
     public void apply(ChangeBatch batch) throws InterruptedException {
-        BatchPlan plan = BatchPlan.of(batch.changes());
+        BatchPlan plan = BatchPlan.of(batch.changes(), this::rules);
         long backoffMs = 500;
         int failures = 0;
         for (int attempt = 1; ; attempt++) {
@@ -142,20 +157,52 @@ public final class Applier {
                     + " restart overlap to pick up new tables", null);
         }
         String name = dialect.table(plan.table);
-        if (plan.truncate) {
-            try (Statement st = connection.createStatement()) {
-                st.executeUpdate(dialect.deleteAll(name));
+        for (BatchPlan.Step step : plan.steps) {
+            if (step instanceof BatchPlan.Truncate) {
+                try (Statement st = connection.createStatement()) {
+                    st.executeUpdate(dialect.deleteAll(name));
+                }
+            } else if (step instanceof BatchPlan.Deletes deletes) {
+                List<String> key = deletes.rows().get(0).keyColumns();
+                writeChunked(connection, table, key, deletes.rows(), n -> dialect.deleteByKey(name, key, n));
+            } else if (step instanceof BatchPlan.Upserts upserts) {
+                List<String> key = upserts.rows().get(0).keyColumns();
+                List<String> columns = writable(table, BatchPlan.availableColumns(upserts.rows().get(0)));
+                List<String> set = columns.stream()
+                        .filter(c -> !key.contains(c) && !table.column(c).identityAlways()).toList();
+                writeChunked(connection, table, columns, upserts.rows(), n -> dialect.upsert(name, columns, key, set, n));
+            } else if (step instanceof BatchPlan.KeyMove move) {
+                moveKey(connection, table, name, move.delete());
+            } else {
+                writeInOrder(connection, table, name, ((BatchPlan.InOrder) step).changes());
             }
         }
-        if (!table.keyColumns().isEmpty()) {
-            List<String> key = table.keyColumns();
-            writeChunked(connection, table, key, plan.deletes(), n -> dialect.deleteByKey(name, key, n));
-            for (List<RowChange> group : plan.upsertsByColumns()) {
-                List<String> columns = BatchPlan.availableColumns(group.get(0));
-                writeChunked(connection, table, columns, group, n -> dialect.upsert(name, columns, key, n));
+    }
+
+    /** @return the columns the target takes values for: all but those it generates itself */
+    private static List<String> writable(TargetTable table, List<String> columns) {
+        return columns.stream().filter(c -> !table.column(c).generated()).toList();
+    }
+
+    /**
+     * A key change: the row moves to its new key in place, so that it keeps the values the create of the new
+     * key does not carry (PostgreSQL's unchanged TOAST values); the create that follows then upserts the rest.
+     */
+    private void moveKey(Connection connection, TargetTable table, String name, RowChange delete) throws SQLException {
+        List<String> key = delete.keyColumns();
+        try (PreparedStatement ps = connection.prepareStatement(dialect.moveKey(name, key))) {
+            int index = 1;
+            for (String column : key) {
+                dialect.bind(ps, index++, delete.newKey().get(column), table.column(column));
             }
-        } else {
-            writeInOrder(connection, table, name, plan.inOrder);
+            for (String column : key) {
+                dialect.bind(ps, index++, delete.row().get(column), table.column(column));
+            }
+            if (ps.executeUpdate() == 0) {
+                metrics.error("row_not_found", "key change on " + table.id() + " matched no target row");
+                LOG.warn("a key change on {} matched no target row: the target differs from the source; run overlap verify",
+                        table.id());
+            }
         }
     }
 
@@ -205,11 +252,12 @@ public final class Applier {
             }
             List<TargetColumn> where = new ArrayList<>();
             before.forEach((column, value) -> {
-                if (value != RowChange.UNAVAILABLE) {
+                if (value != RowChange.UNAVAILABLE && !table.column(column).generated()) {
                     where.add(table.column(column));
                 }
             });
-            List<String> set = change.op() == Op.DELETE ? List.of() : BatchPlan.availableColumns(change);
+            List<String> set = change.op() == Op.DELETE ? List.of()
+                    : writable(table, BatchPlan.availableColumns(change)).stream().filter(c -> !table.column(c).identityAlways()).toList();
             String sql = change.op() == Op.DELETE ? dialect.deleteOneRow(name, where) : dialect.updateOneRow(name, set, where);
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
                 int index = 1;
@@ -231,10 +279,17 @@ public final class Applier {
 
     private void insertAll(Connection connection, TargetTable table, String name, List<RowChange> rows) throws SQLException {
         if (!rows.isEmpty()) {
-            List<String> columns = List.copyOf(rows.get(0).row().keySet());
+            List<String> columns = writable(table, List.copyOf(rows.get(0).row().keySet()));
             writeChunked(connection, table, columns, rows, n -> dialect.insert(name, columns, n));
             rows.clear();
         }
+    }
+
+    /** @return the collision rules of the change's table, for the key the change carries */
+    private CollisionRules rules(RowChange change) {
+        SourceTable source = sources.get(change.table());
+        CollisionRules table = rules.get(change.table());
+        return table != null && source.keyColumns().equals(change.keyColumns()) ? table : CollisionRules.ANY;
     }
 
     private void count(BatchPlan plan) {

@@ -70,26 +70,37 @@ public final class MySqlDialect implements SqlDialect {
         return quote(id.table());
     }
 
+    /**
+     * {@code INSERT … ON DUPLICATE KEY UPDATE} whose first assignment is a guard: MySQL and MariaDB match a
+     * duplicate on any unique index, so a row whose key is new but whose other unique value another row
+     * holds would silently update that other row. The guard sets the first key column to NULL for such a
+     * match, which the strict {@code sql_mode} of the apply session refuses (error 1048, column cannot be
+     * null; key columns are NOT NULL), so the batch fails instead of losing the row. Assignments run left to
+     * right (MySQL manual, "INSERT … ON DUPLICATE KEY UPDATE"), so the guard sees the old row.
+     */
     @Override
-    public String upsert(String table, List<String> columns, List<String> keyColumns, int rows) {
+    public String upsert(String table, List<String> columns, List<String> keyColumns, List<String> setColumns, int rows) {
         StringBuilder sql = new StringBuilder(insert(table, columns, rows));
         if (rowAlias) {
             sql.append(" AS overlap_new");
         }
-        StringJoiner set = new StringJoiner(", ");
-        for (String column : columns) {
-            if (!keyColumns.contains(column)) {
-                String q = quote(column);
-                set.add(q + " = " + (rowAlias ? "overlap_new." + q : "VALUES(" + q + ")"));
-            }
+        // the existing row's columns are named with the table: with the row alias a bare name is ambiguous
+        StringJoiner sameKey = new StringJoiner(" AND ");
+        for (String column : keyColumns) {
+            sameKey.add(table + "." + quote(column) + " <=> " + newValue(column));
         }
-        if (set.length() == 0) {
-            // every column is part of the key: an existing row is already right; with the row alias a bare
-            // column name is ambiguous on MySQL, so the no-op assignment names the new row
-            String q = quote(keyColumns.get(0));
-            set.add(q + " = " + (rowAlias ? "overlap_new." + q : q));
+        String first = quote(keyColumns.get(0));
+        StringJoiner set = new StringJoiner(", ");
+        set.add(first + " = IF(" + sameKey + ", " + table + "." + first + ", NULL)");
+        for (String column : setColumns) {
+            set.add(quote(column) + " = " + newValue(column));
         }
         return sql.append(" ON DUPLICATE KEY UPDATE ").append(set).toString();
+    }
+
+    /** @return the value the inserted row brings for a column, in an ON DUPLICATE KEY UPDATE clause */
+    private String newValue(String column) {
+        return rowAlias ? "overlap_new." + quote(column) : "VALUES(" + quote(column) + ")";
     }
 
     @Override

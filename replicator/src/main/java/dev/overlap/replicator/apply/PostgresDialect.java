@@ -40,15 +40,20 @@ public final class PostgresDialect implements SqlDialect {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
+    /** A multi-row insert that keeps the source's values of {@code GENERATED ALWAYS AS IDENTITY} columns. */
     @Override
-    public String upsert(String table, List<String> columns, List<String> keyColumns, int rows) {
-        StringBuilder sql = new StringBuilder(insert(table, columns, rows).replace(" VALUES ", " OVERRIDING SYSTEM VALUE VALUES "));
+    public String insert(String table, List<String> columns, int rows) {
+        return "INSERT INTO " + table + " " + columnList(columns) + " OVERRIDING SYSTEM VALUE VALUES "
+                + SqlDialect.valueRows(columns.size(), rows);
+    }
+
+    @Override
+    public String upsert(String table, List<String> columns, List<String> keyColumns, List<String> setColumns, int rows) {
+        StringBuilder sql = new StringBuilder(insert(table, columns, rows));
         sql.append(" ON CONFLICT ").append(columnList(keyColumns));
         StringJoiner set = new StringJoiner(", ");
-        for (String column : columns) {
-            if (!keyColumns.contains(column)) {
-                set.add(quote(column) + " = EXCLUDED." + quote(column));
-            }
+        for (String column : setColumns) {
+            set.add(quote(column) + " = EXCLUDED." + quote(column));
         }
         sql.append(set.length() == 0 ? " DO NOTHING" : " DO UPDATE SET " + set);
         return sql.toString();

@@ -40,15 +40,47 @@ public interface SqlDialect {
     }
 
     /**
-     * A multi-row upsert: insert the rows, or update every non-key column where the key exists.
+     * A multi-row upsert: insert the rows, or, where a row with the key exists, set the given columns. The
+     * databases run its rows one after the other, in order. A row that would update a row with another key
+     * (MySQL's {@code ON DUPLICATE KEY UPDATE} matches any unique index) fails the statement instead.
      *
      * @param table quoted table name
      * @param columns the columns given for each row
-     * @param keyColumns the primary key columns (a subset of {@code columns})
+     * @param keyColumns the key columns the rows are matched on (a subset of {@code columns}), covered by the
+     *        primary key or a unique index of the target
+     * @param setColumns the columns an existing row takes from the new one (a subset of {@code columns},
+     *        without the key)
      * @param rows number of rows
      * @return the statement, {@code rows * columns.size()} parameters
      */
-    String upsert(String table, List<String> columns, List<String> keyColumns, int rows);
+    String upsert(String table, List<String> columns, List<String> keyColumns, List<String> setColumns, int rows);
+
+    /**
+     * One row into one of Overlap's own tables (offsets, heartbeat, promotions), keyed by its first column.
+     *
+     * @param table quoted table name
+     * @param columns the columns, the key first
+     * @return an upsert of one row, {@code columns.size()} parameters
+     */
+    default String upsertRow(String table, List<String> columns) {
+        return upsert(table, columns, columns.subList(0, 1), columns.subList(1, columns.size()), 1);
+    }
+
+    /**
+     * @param table quoted table name
+     * @param keyColumns the key columns
+     * @return an update that moves one row from its old key to a new one, parameters: the new key's values,
+     *         then the old key's
+     */
+    default String moveKey(String table, List<String> keyColumns) {
+        StringJoiner set = new StringJoiner(", ");
+        StringJoiner where = new StringJoiner(" AND ");
+        for (String column : keyColumns) {
+            set.add(quote(column) + " = ?");
+            where.add(quote(column) + " = ?");
+        }
+        return "UPDATE " + table + " SET " + set + " WHERE " + where;
+    }
 
     /**
      * @param table quoted table name
@@ -62,7 +94,7 @@ public interface SqlDialect {
 
     /**
      * @param table quoted table name
-     * @param keyColumns primary key columns
+     * @param keyColumns the key columns
      * @param rows number of keys
      * @return a delete of the rows with these keys, {@code rows * keyColumns.size()} parameters
      */

@@ -41,8 +41,7 @@ public final class OffsetStore {
     public OffsetStore(String pipeline, SqlDialect dialect) {
         this.pipeline = pipeline;
         this.dialect = dialect;
-        this.saveSql = dialect.upsert(dialect.quote(TABLE), COLUMNS, List.of("pipeline"), 1)
-                .replace(" OVERRIDING SYSTEM VALUE", "");
+        this.saveSql = dialect.upsertRow(dialect.quote(TABLE), COLUMNS);
     }
 
     /**

@@ -151,8 +151,7 @@ public abstract class Cutover {
     public void writeFence(TableId heartbeat, String key, LocalDateTime at) throws SQLException {
         try (Connection c = sourceConnection(); Statement st = c.createStatement()) {
             allowFenceWrite(st);
-            String sql = dialect.upsert(dialect.table(heartbeat), List.of("pipeline", "ts"), List.of("pipeline"), 1)
-                    .replace(" OVERRIDING SYSTEM VALUE", "");
+            String sql = dialect.upsertRow(dialect.table(heartbeat), List.of("pipeline", "ts"));
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, key);
                 ps.setObject(2, at);

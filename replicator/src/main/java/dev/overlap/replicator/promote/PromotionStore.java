@@ -74,8 +74,8 @@ public final class PromotionStore {
      */
     public void save(Connection c, Promotion promotion) throws SQLException {
         createTable(c);
-        String sql = dialect.upsert(dialect.quote(TABLE), List.of("pipeline", "state", "previous_read_only", "report", "updated_at"),
-                List.of("pipeline"), 1).replace(" OVERRIDING SYSTEM VALUE", "");
+        String sql = dialect.upsertRow(dialect.quote(TABLE),
+                List.of("pipeline", "state", "previous_read_only", "report", "updated_at"));
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, pipeline);
             ps.setString(2, promotion.state());

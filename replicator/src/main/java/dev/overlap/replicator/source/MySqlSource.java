@@ -6,6 +6,8 @@ import dev.overlap.replicator.apply.SqlDialect;
 import dev.overlap.replicator.config.Endpoint;
 import dev.overlap.replicator.config.TableFilter;
 import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.target.TargetCatalog;
+import dev.overlap.replicator.target.UniqueIndex;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,7 +37,7 @@ import java.util.function.Supplier;
  */
 public final class MySqlSource {
     private static final String TABLES_SQL = """
-            SELECT t.TABLE_NAME, c.COLUMN_NAME, s.SEQ_IN_INDEX
+            SELECT t.TABLE_NAME, c.COLUMN_NAME, s.SEQ_IN_INDEX, c.IS_NULLABLE = 'YES'
             FROM information_schema.TABLES t
             JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
             LEFT JOIN information_schema.STATISTICS s ON s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = c.TABLE_NAME
@@ -96,6 +98,7 @@ public final class MySqlSource {
             String database = c.getCatalog();
             Map<String, List<String>> columns = new LinkedHashMap<>();
             Map<String, Map<Integer, String>> keys = new LinkedHashMap<>();
+            Set<String> nullable = new java.util.HashSet<>();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES_SQL)) {
                 while (rs.next()) {
                     String table = rs.getString(1);
@@ -103,6 +106,9 @@ public final class MySqlSource {
                         continue;
                     }
                     columns.computeIfAbsent(table, t -> new ArrayList<>()).add(rs.getString(2));
+                    if (rs.getBoolean(4)) {
+                        nullable.add(table + "." + rs.getString(2));
+                    }
                     Map<Integer, String> key = keys.computeIfAbsent(table, t -> new java.util.TreeMap<>());
                     if (rs.getObject(3) != null) {
                         key.put(rs.getInt(3), rs.getString(2));
@@ -125,13 +131,51 @@ public final class MySqlSource {
                     }
                     throw e;
                 }
-                tables.add(new SourceTable(id, table.getValue(), List.copyOf(keys.get(table.getKey()).values())));
+                List<UniqueIndex> unique = TargetCatalog.uniqueIndexes(c, id);
+                List<String> key = List.copyOf(keys.get(table.getKey()).values());
+                if (key.isEmpty()) {
+                    key = debeziumKey(c, id, unique.stream()
+                            .filter(u -> u.exact() && u.columns().stream().noneMatch(col -> nullable.contains(id.table() + "." + col)))
+                            .toList());
+                }
+                tables.add(new SourceTable(id, table.getValue(), key, unique));
             }
             refuseCascadingForeignKeys(c, database, columns.keySet());
             return tables;
         } catch (SQLException e) {
             throw Connections.explain(endpoint, e);
         }
+    }
+
+    /**
+     * The key Debezium's binlog connectors give a table without a primary key: the first unique index whose
+     * columns are all NOT NULL, in the order of {@code SHOW CREATE TABLE}, which the connector's DDL parser
+     * reads at the snapshot ({@code TableCommonParserListener.enterUniqueKeyTableConstraint} and
+     * {@code MySqlAntlrDdlParser.parseUniqueIndexColumnNames}, Debezium 3.4).
+     *
+     * @param candidates the table's exact unique indexes over NOT NULL columns
+     * @return that index's columns, or an empty list when there is none (the table is replicated by whole rows)
+     */
+    private static List<String> debeziumKey(Connection c, TableId id, List<UniqueIndex> candidates) throws SQLException {
+        if (candidates.size() <= 1) {
+            return candidates.isEmpty() ? List.of() : candidates.get(0).columns();
+        }
+        String ddl;
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW CREATE TABLE `" + id.table().replace("`", "``") + "`")) {
+            rs.next();
+            ddl = rs.getString(2);
+        }
+        UniqueIndex first = candidates.get(0);
+        int firstAt = Integer.MAX_VALUE;
+        for (UniqueIndex candidate : candidates) {
+            int at = ddl.indexOf("UNIQUE KEY `" + candidate.name().replace("`", "``") + "`");
+            if (at >= 0 && at < firstAt) {
+                firstAt = at;
+                first = candidate;
+            }
+        }
+        return first.columns();
     }
 
     /**

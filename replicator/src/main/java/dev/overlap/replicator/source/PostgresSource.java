@@ -6,6 +6,7 @@ import dev.overlap.replicator.apply.SqlDialect;
 import dev.overlap.replicator.config.Endpoint;
 import dev.overlap.replicator.config.TableFilter;
 import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.target.TargetCatalog;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -95,11 +96,16 @@ public final class PostgresSource {
                     if (!rs.getBoolean("owned")) {
                         notOwned.add(id.toString());
                     }
-                    tables.add(new SourceTable(id, strings(rs.getArray("columns")), pk));
+                    tables.add(new SourceTable(id, strings(rs.getArray("columns")), pk, List.of()));
                 }
             }
             if (tables.isEmpty()) {
                 throw error("no table matches tables " + filter + "; check tables.include and tables.exclude");
+            }
+            for (int i = 0; i < tables.size(); i++) {
+                SourceTable table = tables.get(i);
+                tables.set(i, new SourceTable(table.id(), table.columns(), table.keyColumns(),
+                        TargetCatalog.uniqueIndexes(c, table.id())));
             }
             checkFreeSlot(c, publication);
             if (!superuser && !notOwned.isEmpty() && !exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication)) {

@@ -94,8 +94,7 @@ public final class SourceProbe implements AutoCloseable {
         this.source = source;
         this.pipeline = pipeline;
         this.backlog = backlog;
-        this.upsertSql = dialect.upsert(dialect.table(table), List.of("pipeline", "ts"), List.of("pipeline"), 1)
-                .replace(" OVERRIDING SYSTEM VALUE", "");
+        this.upsertSql = dialect.upsertRow(dialect.table(table), List.of("pipeline", "ts"));
         this.metrics = metrics;
         this.lag = lag;
     }

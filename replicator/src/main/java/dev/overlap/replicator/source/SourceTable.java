@@ -1,6 +1,7 @@
 package dev.overlap.replicator.source;
 
 import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.target.UniqueIndex;
 import java.util.List;
 
 /**
@@ -8,7 +9,10 @@ import java.util.List;
  *
  * @param id schema and name
  * @param columns column names in catalog order
- * @param keyColumns primary key columns in key order; empty when the table replicates by REPLICA IDENTITY FULL
+ * @param keyColumns the columns Debezium keys the table's change events by, in key order: its primary key, or
+ *        on MySQL/MariaDB for a table without one the first unique index of NOT NULL columns; empty for a
+ *        table without either (replicated by whole rows: REPLICA IDENTITY FULL, full binlog row images)
+ * @param uniqueIndexes the table's unique indexes and constraints other than its primary key
  */
-public record SourceTable(TableId id, List<String> columns, List<String> keyColumns) {
+public record SourceTable(TableId id, List<String> columns, List<String> keyColumns, List<UniqueIndex> uniqueIndexes) {
 }

@@ -19,9 +19,18 @@ import java.util.Map;
  * @param row after-image for create, read and update; before-image (key columns at least) for delete; empty for truncate
  * @param before before-image of an update, or {@code null} when the source does not send it (it does for REPLICA IDENTITY FULL)
  * @param sourceTsMs source commit time, ms since the epoch
+ * @param newKey for the delete that opens a key change (an UPDATE of the key, which Debezium emits as a
+ *        delete of the old key carrying the header {@code __debezium.newkey}, then a create of the new key),
+ *        the new key's columns and values; {@code null} otherwise
  */
 public record RowChange(TableId table, Op op, List<String> keyColumns, Map<String, Object> row,
-                        Map<String, Object> before, long sourceTsMs) {
+                        Map<String, Object> before, long sourceTsMs, Map<String, Object> newKey) {
+
+    /** A change that is not the first half of a key change. */
+    public RowChange(TableId table, Op op, List<String> keyColumns, Map<String, Object> row, Map<String, Object> before,
+                     long sourceTsMs) {
+        this(table, op, keyColumns, row, before, sourceTsMs, null);
+    }
 
     /** Marker value of a column the source did not send (PostgreSQL's unchanged TOAST column). */
     public static final Object UNAVAILABLE = new Object() {
@@ -72,8 +81,21 @@ public record RowChange(TableId table, Op op, List<String> keyColumns, Map<Strin
         }
     }
 
-    /** @return whether the table has a primary key, so that changes to one key can be coalesced */
+    /** @return whether the table has a key (its primary key, or the unique index Debezium keys it by) */
     public boolean keyed() {
         return !keyColumns.isEmpty();
+    }
+
+    /** @return whether this is the delete of the old key of a key change ({@link #newKey()} names the new one) */
+    public boolean keyMove() {
+        return newKey != null;
+    }
+
+    /**
+     * @param values the row values to take the copy from
+     * @return a copy of this change with another row image, everything else unchanged
+     */
+    public RowChange withRow(Map<String, Object> values) {
+        return new RowChange(table, op, keyColumns, values, before, sourceTsMs, newKey);
     }
 }

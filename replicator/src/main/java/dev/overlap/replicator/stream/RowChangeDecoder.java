@@ -8,6 +8,7 @@ import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -16,6 +17,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * Debezium reuses one schema object per table version. Not thread-safe: one decoder per stream.
  */
 public final class RowChangeDecoder {
+    /** The header of the delete that opens a key change, holding the new key (Debezium's {@code __debezium.newkey}). */
+    static final String NEW_KEY_HEADER = "__debezium.newkey";
     private final Map<Schema, Plan> plans = new IdentityHashMap<>();
     private final Map<Schema, List<String>> keyColumns = new IdentityHashMap<>();
 
@@ -49,9 +52,18 @@ public final class RowChangeDecoder {
         Struct before = value.getStruct("before");
         return switch (op) {
             case TRUNCATE -> new RowChange(table, op, keys, Map.of(), null, tsMs);
-            case DELETE -> new RowChange(table, op, keys, convert(before), null, tsMs);
+            case DELETE -> new RowChange(table, op, keys, convert(before), null, tsMs, newKey(record));
             default -> new RowChange(table, op, keys, convert(after), before == null ? null : convert(before), tsMs);
         };
+    }
+
+    /**
+     * @return the new key of a key change, from the header Debezium puts on the delete of the old key
+     *         ({@code RelationalChangeRecordEmitter.PK_UPDATE_NEWKEY_FIELD}), or {@code null}
+     */
+    private Map<String, Object> newKey(SourceRecord record) {
+        Header header = record.headers().lastWithName(NEW_KEY_HEADER);
+        return header != null && header.value() instanceof Struct key ? convert(key) : null;
     }
 
     private Map<String, Object> convert(Struct struct) {

@@ -12,23 +12,29 @@ class MySqlDialectTest {
     private final MySqlDialect mariadb = new MySqlDialect(false);
 
     @Test
-    void mySqlUpsertUsesTheRowAlias() {
-        assertThat(mysql.upsert("`t`", List.of("id", "a", "b"), List.of("id"), 2)).isEqualTo(
+    void mySqlUpsertUsesTheRowAliasBehindTheKeyGuard() {
+        assertThat(mysql.upsert("`t`", List.of("id", "a", "b"), List.of("id"), List.of("a", "b"), 2)).isEqualTo(
                 "INSERT INTO `t` (`id`, `a`, `b`) VALUES (?, ?, ?), (?, ?, ?) AS overlap_new"
-                        + " ON DUPLICATE KEY UPDATE `a` = overlap_new.`a`, `b` = overlap_new.`b`");
+                        + " ON DUPLICATE KEY UPDATE `id` = IF(`t`.`id` <=> overlap_new.`id`, `t`.`id`, NULL),"
+                        + " `a` = overlap_new.`a`, `b` = overlap_new.`b`");
     }
 
     @Test
-    void mariaDbUpsertUsesTheValuesFunction() {
-        assertThat(mariadb.upsert("`t`", List.of("id", "a"), List.of("id"), 1)).isEqualTo(
-                "INSERT INTO `t` (`id`, `a`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `a` = VALUES(`a`)");
+    void mariaDbUpsertUsesTheValuesFunctionBehindTheKeyGuard() {
+        assertThat(mariadb.upsert("`t`", List.of("id", "a"), List.of("id"), List.of("a"), 1)).isEqualTo(
+                "INSERT INTO `t` (`id`, `a`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `id` = IF(`t`.`id` <=> VALUES(`id`), `t`.`id`, NULL),"
+                        + " `a` = VALUES(`a`)");
     }
 
     @Test
-    void upsertOfKeyOnlyTableLeavesTheExistingRow() {
-        assertThat(mariadb.upsert("`t`", List.of("a", "b"), List.of("a", "b"), 1)).endsWith("ON DUPLICATE KEY UPDATE `a` = `a`");
-        assertThat(mysql.upsert("`t`", List.of("a", "b"), List.of("a", "b"), 1))
-                .endsWith("AS overlap_new ON DUPLICATE KEY UPDATE `a` = overlap_new.`a`");
+    void upsertOfKeyOnlyTableOnlyGuardsTheKey() {
+        assertThat(mariadb.upsert("`t`", List.of("a", "b"), List.of("a", "b"), List.of(), 1))
+                .endsWith("ON DUPLICATE KEY UPDATE `a` = IF(`t`.`a` <=> VALUES(`a`) AND `t`.`b` <=> VALUES(`b`), `t`.`a`, NULL)");
+    }
+
+    @Test
+    void keyMoveUpdatesTheKeyInPlace() {
+        assertThat(mysql.moveKey("`t`", List.of("a", "b"))).isEqualTo("UPDATE `t` SET `a` = ?, `b` = ? WHERE `a` = ? AND `b` = ?");
     }
 
     @Test
@@ -39,7 +45,7 @@ class MySqlDialectTest {
 
     @Test
     void keylessChangesTouchOneRowMatchedNullSafely() {
-        List<TargetColumn> where = List.of(new TargetColumn("v", "INT", false), new TargetColumn("doc", "JSON", false));
+        List<TargetColumn> where = List.of(new TargetColumn("v", "INT", false, false, false), new TargetColumn("doc", "JSON", false, false, false));
         assertThat(mysql.updateOneRow("`t`", List.of("v"), where))
                 .isEqualTo("UPDATE `t` SET `v` = ? WHERE `v` <=> ? AND `doc` <=> CAST(? AS JSON) LIMIT 1");
         assertThat(mariadb.deleteOneRow("`t`", where)).isEqualTo("DELETE FROM `t` WHERE `v` <=> ? AND `doc` <=> ? LIMIT 1");

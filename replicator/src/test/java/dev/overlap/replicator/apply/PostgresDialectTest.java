@@ -12,15 +12,15 @@ class PostgresDialectTest {
     private final PostgresDialect dialect = new PostgresDialect();
 
     @Test
-    void upsertUpdatesEveryNonKeyColumn() {
-        assertThat(dialect.upsert("\"s\".\"t\"", List.of("id", "a", "b"), List.of("id"), 2)).isEqualTo(
+    void upsertUpdatesTheGivenColumns() {
+        assertThat(dialect.upsert("\"s\".\"t\"", List.of("id", "a", "b"), List.of("id"), List.of("a", "b"), 2)).isEqualTo(
                 "INSERT INTO \"s\".\"t\" (\"id\", \"a\", \"b\") OVERRIDING SYSTEM VALUE VALUES (?, ?, ?), (?, ?, ?)"
                         + " ON CONFLICT (\"id\") DO UPDATE SET \"a\" = EXCLUDED.\"a\", \"b\" = EXCLUDED.\"b\"");
     }
 
     @Test
     void upsertOfKeyOnlyTableDoesNothingOnConflict() {
-        assertThat(dialect.upsert("t", List.of("a", "b"), List.of("a", "b"), 1)).endsWith("ON CONFLICT (\"a\", \"b\") DO NOTHING");
+        assertThat(dialect.upsert("t", List.of("a", "b"), List.of("a", "b"), List.of(), 1)).endsWith("ON CONFLICT (\"a\", \"b\") DO NOTHING");
     }
 
     @Test
@@ -31,8 +31,8 @@ class PostgresDialectTest {
 
     @Test
     void keylessUpdateTouchesOneRowMatchedOnTheBeforeImage() {
-        String sql = dialect.updateOneRow("t", List.of("v"), List.of(new TargetColumn("v", "int4", false),
-                new TargetColumn("doc", "json", false)));
+        String sql = dialect.updateOneRow("t", List.of("v"), List.of(new TargetColumn("v", "int4", false, false, false),
+                new TargetColumn("doc", "json", false, false, false)));
         assertThat(sql).isEqualTo("UPDATE t SET \"v\" = ? WHERE ctid = (SELECT ctid FROM t WHERE \"v\" IS NOT DISTINCT FROM ?"
                 + " AND \"doc\"::text IS NOT DISTINCT FROM ?::text LIMIT 1 FOR UPDATE)");
     }
