@@ -105,4 +105,69 @@ abstract class BinlogTypesCheck {
             assertThat(pipeline.failure()).isNull();
         }
     }
+
+    /**
+     * Tables without a primary key but with a unique index over NOT NULL columns, which Debezium keys the
+     * events by (the first such index of SHOW CREATE TABLE): every insert, update, key change and delete lands.
+     */
+    @Test
+    void tablesKeyedByAUniqueIndexOfNotNullColumnsReplicate() throws Exception {
+        DatabasePair pair = pair("uqkey");
+        pair.onBoth("""
+                CREATE TABLE tokens (token VARCHAR(64) NOT NULL, user_id INT, note TEXT, UNIQUE KEY uq_token (token));
+                CREATE TABLE pairs (a INT NOT NULL, b INT NOT NULL, c INT, n INT, UNIQUE KEY uq_b (b), UNIQUE KEY uq_ac (a, c),
+                                    UNIQUE KEY uq_a (a));
+                """);
+        pair.onSource("INSERT INTO tokens VALUES ('t1', 1, 'one'), ('t2', 2, 'two')");
+        pair.onSource("INSERT INTO pairs VALUES (1, 10, NULL, 0), (2, 20, NULL, 0)");
+        try (Pipeline pipeline = pair.startPipeline()) {
+            pair.awaitIdentical(CATCH_UP, pipeline);
+            pair.onSource("""
+                    INSERT INTO tokens VALUES ('t3', 3, 'three');
+                    UPDATE tokens SET note = 'changed' WHERE token = 't1';
+                    UPDATE tokens SET token = 't2b', note = 'rotated' WHERE token = 't2';
+                    DELETE FROM tokens WHERE token = 't3';
+                    INSERT INTO tokens VALUES ('t3', 33, 'again');
+                    INSERT INTO pairs VALUES (3, 30, 1, 0);
+                    UPDATE pairs SET n = n + 1;
+                    UPDATE pairs SET b = 11 WHERE a = 1;
+                    UPDATE pairs SET a = 4 WHERE b = 20;
+                    DELETE FROM pairs WHERE a = 3;
+                    """);
+            Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP, pipeline);
+            assertThat(rows.get("tokens")).containsExactly("(t1,1,changed)", "(t2b,2,rotated)", "(t3,33,again)");
+            assertThat(rows.get("pairs")).containsExactly("(1,11,NULL,1)", "(4,20,NULL,1)");
+            assertThat(pipeline.failure()).isNull();
+        }
+    }
+
+    /** Virtual and stored generated columns: the target computes them, through the snapshot and streaming. */
+    @Test
+    void generatedColumnsAreComputedByTheTarget() throws Exception {
+        DatabasePair pair = pair("generated");
+        pair.onBoth("""
+                CREATE TABLE order_items (id INT PRIMARY KEY, price DECIMAL(10,2), qty INT,
+                                    total DECIMAL(12,2) AS (price * qty) STORED, label VARCHAR(20) AS (CONCAT('#', id)) VIRTUAL,
+                                    KEY by_total (total));
+                CREATE TABLE notes (body VARCHAR(20), size INT AS (LENGTH(body)) VIRTUAL);
+                """);
+        pair.onSource("INSERT INTO order_items (id, price, qty) VALUES (1, 2.50, 4), (2, 1.00, 1)");
+        pair.onSource("INSERT INTO notes (body) VALUES ('a'), ('bb')");
+        try (Pipeline pipeline = pair.startPipeline()) {
+            pair.awaitIdentical(CATCH_UP, pipeline);
+            pair.onSource("""
+                    INSERT INTO order_items (id, price, qty) VALUES (3, 3.00, 3);
+                    UPDATE order_items SET qty = 10 WHERE id = 1;
+                    UPDATE order_items SET id = 20 WHERE id = 2;
+                    DELETE FROM order_items WHERE id = 3;
+                    INSERT INTO notes (body) VALUES ('ccc');
+                    UPDATE notes SET body = 'dddd' WHERE body = 'a';
+                    DELETE FROM notes WHERE body = 'bb';
+                    """);
+            Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP, pipeline);
+            assertThat(rows.get("order_items")).containsExactly("(1,2.50,10,25.00,#1)", "(20,1.00,1,1.00,#20)");
+            assertThat(rows.get("notes")).containsExactly("(ccc,3)", "(dddd,4)");
+            assertThat(pipeline.failure()).isNull();
+        }
+    }
 }

@@ -170,7 +170,11 @@ public final class Applier {
                 List<String> columns = writable(table, BatchPlan.availableColumns(upserts.rows().get(0)));
                 List<String> set = columns.stream()
                         .filter(c -> !key.contains(c) && !table.column(c).identityAlways()).toList();
-                writeChunked(connection, table, columns, upserts.rows(), n -> dialect.upsert(name, columns, key, set, n));
+                if (upserts.rows().get(0).row().containsValue(RowChange.UNAVAILABLE)) {
+                    updateByKey(connection, table, name, key, set, upserts.rows());
+                } else {
+                    writeChunked(connection, table, columns, upserts.rows(), n -> dialect.upsert(name, columns, key, set, n));
+                }
             } else if (step instanceof BatchPlan.KeyMove move) {
                 moveKey(connection, table, name, move.delete());
             } else {
@@ -182,6 +186,36 @@ public final class Applier {
     /** @return the columns the target takes values for: all but those it generates itself */
     private static List<String> writable(TargetTable table, List<String> columns) {
         return columns.stream().filter(c -> !table.column(c).generated()).toList();
+    }
+
+    /**
+     * Rows that lack a value the source did not send (PostgreSQL's unchanged TOAST value) update the
+     * existing row: an upsert would build the whole new row first, and a NOT NULL column it lacks fails it.
+     * One statement per row, sent as one JDBC batch.
+     */
+    private void updateByKey(Connection connection, TargetTable table, String name, List<String> key, List<String> set,
+                             List<RowChange> rows) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(dialect.updateByKey(name, set, key))) {
+            for (RowChange row : rows) {
+                int index = 1;
+                for (String column : set) {
+                    dialect.bind(ps, index++, row.row().get(column), table.column(column));
+                }
+                for (String column : key) {
+                    dialect.bind(ps, index++, row.row().get(column), table.column(column));
+                }
+                ps.addBatch();
+            }
+            int missing = 0;
+            for (int count : ps.executeBatch()) {
+                missing += count == 0 ? 1 : 0;
+            }
+            if (missing > 0) {
+                metrics.error("row_not_found", missing + " updates on " + table.id() + " matched no target row");
+                LOG.warn("{} updates on {} matched no target row: the target differs from the source; run overlap verify",
+                        missing, table.id());
+            }
+        }
     }
 
     /**

@@ -68,6 +68,20 @@ public interface SqlDialect {
 
     /**
      * @param table quoted table name
+     * @param setColumns the columns to set, parameters first
+     * @param keyColumns the key columns, parameters after those of {@code setColumns}
+     * @return an update of the one row with that key
+     */
+    default String updateByKey(String table, List<String> setColumns, List<String> keyColumns) {
+        StringJoiner set = new StringJoiner(", ");
+        setColumns.forEach(column -> set.add(quote(column) + " = ?"));
+        StringJoiner where = new StringJoiner(" AND ");
+        keyColumns.forEach(column -> where.add(quote(column) + " = ?"));
+        return "UPDATE " + table + " SET " + set + " WHERE " + where;
+    }
+
+    /**
+     * @param table quoted table name
      * @param keyColumns the key columns
      * @return an update that moves one row from its old key to a new one, parameters: the new key's values,
      *         then the old key's

@@ -65,7 +65,7 @@ public final class MySqlTarget {
                 if (problem != null) {
                     throw error(problem);
                 }
-                probeWrites(c, database, source);
+                probeWrites(c, database, source, target);
                 tables.put(source.id(), target);
             }
             return tables;
@@ -74,13 +74,16 @@ public final class MySqlTarget {
         }
     }
 
-    private void probeWrites(Connection c, String database, SourceTable table) throws SQLException {
+    private void probeWrites(Connection c, String database, SourceTable table, TargetTable target) throws SQLException {
         String name = "`" + table.id().table().replace("`", "``") + "`";
-        String column = "`" + table.columns().get(0).replace("`", "``") + "`";
+        List<String> writable = target.columns().values().stream().filter(col -> !col.generated())
+                .map(col -> "`" + col.name().replace("`", "``") + "`").toList();
+        String columns = String.join(", ", writable);
+        String column = writable.get(0);
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             for (String[] probe : new String[][] {
-                    {"INSERT", "INSERT INTO " + name + " SELECT * FROM " + name + " WHERE 1 = 0"},
+                    {"INSERT", "INSERT INTO " + name + " (" + columns + ") SELECT " + columns + " FROM " + name + " WHERE 1 = 0"},
                     {"UPDATE", "UPDATE " + name + " SET " + column + " = " + column + " WHERE 1 = 0"},
                     {"DELETE", "DELETE FROM " + name + " WHERE 1 = 0"}}) {
                 try {
