@@ -44,6 +44,10 @@ public final class Connections {
         // PostgreSQL counts connectTimeout in seconds, MySQL Connector/J and MariaDB Connector/J in ms
         props.setProperty("connectTimeout", endpoint.engine() == dev.overlap.replicator.config.Engine.POSTGRESQL ? "10" : "10000");
         props.setProperty("ApplicationName", "overlap");
+        if (endpoint.engine() == dev.overlap.replicator.config.Engine.POSTGRESQL) {
+            // error messages without the server's detail, which quotes row values (Key (email)=(…))
+            props.setProperty("logServerErrorDetail", "false");
+        }
         try {
             return DriverManager.getConnection(endpoint.url(), props);
         } catch (SQLException e) {

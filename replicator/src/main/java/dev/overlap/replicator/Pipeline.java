@@ -10,6 +10,7 @@ import dev.overlap.replicator.apply.Applier;
 import dev.overlap.replicator.apply.SqlDialect;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.engine.SourceEngine;
+import dev.overlap.replicator.offset.FailureStore;
 import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.offset.TargetOffsetBackingStore;
@@ -32,6 +33,7 @@ import java.net.BindException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +71,14 @@ public final class Pipeline implements AutoCloseable {
 
     private final OverlapConfig config;
     private final PipelineMetrics metrics;
+    private SourceEngine engine;
     private SqlDialect dialect;
+    private List<SourceTable> streamed;
+    private Map<TableId, TargetTable> targetTables;
+    private OffsetStore offsets;
+    private FailureStore failures;
+    private StoredOffset stored;
+    private volatile FailureStore.Failure lastFailure;
     private volatile Map<String, ?> appliedOffset;
     private List<TableId> userTables = List.of();
     private final Set<TableId> snapshotTablesSeen = ConcurrentHashMap.newKeySet();
@@ -90,38 +99,75 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Checks both databases, opens the metrics endpoint and starts streaming.
+     * Checks both databases, opens the metrics endpoint and starts streaming at once, without the pause
+     * after a failed start ({@link #prepare()} then {@link #stream()}; the daemon waits out that pause in between).
      *
      * @throws UserError when the configuration, a database or a grant is not right; nothing was written
      */
     public void start() {
-        SourceEngine engine = SourceEngine.of(config);
+        prepare();
+        stream();
+    }
+
+    /**
+     * Checks both databases, opens the metrics endpoint and decides where streaming starts.
+     *
+     * @return how long to wait before {@link #stream()}: zero, or, when the last start stopped on an apply
+     *         failure at the position this one resumes from, the growing pause of {@link FailureStore}
+     * @throws UserError when the configuration, a database or a grant is not right; nothing was written
+     */
+    public Duration prepare() {
+        engine = SourceEngine.of(config);
         dialect = engine.dialect();
         List<SourceTable> tables = engine.preflight();
         heartbeatTable = engine.prepareHeartbeat();
-        List<SourceTable> streamed = new ArrayList<>(tables);
+        streamed = new ArrayList<>(tables);
         streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline"), List.of()));
         createTargetHeartbeatTable();
-        Map<TableId, TargetTable> targetTables = engine.preflightTarget(streamed);
+        targetTables = engine.preflightTarget(streamed);
         lag = new LagMonitor(metrics, config.promote().maxLag());
         metricsServer = startMetrics();
         LOG.info("pipeline {}: {} tables from {} ({}) to {}", config.pipeline(), tables.size(), config.source().display(),
                 engine.describe(), config.target().display());
         pool = targetPool();
-        OffsetStore offsets = new OffsetStore(config.pipeline(), dialect);
+        offsets = new OffsetStore(config.pipeline(), dialect);
+        failures = new FailureStore(config.pipeline(), dialect);
         Map<TableId, TargetTable> userTargetTables = new LinkedHashMap<>(targetTables);
         userTargetTables.remove(heartbeatTable);
         userTables = List.copyOf(userTargetTables.keySet());
         refuseIfPromoted();
-        StoredOffset stored = resumePoint(engine, offsets, userTargetTables);
+        stored = resumePoint(engine, offsets, userTargetTables);
         appliedOffset = stored == null ? null : stored.offset();
         TargetOffsetBackingStore.register(config.pipeline(), stored);
         engine.registerStores(pool);
+        return lastFailure == null ? Duration.ZERO : lastFailure.pause();
+    }
 
+    /** Starts streaming from where {@link #prepare()} decided. */
+    public void stream() {
         startStream(engine.engineProperties(streamed), streamed, targetTables, offsets, stored);
         probe = engine.probe(heartbeatTable, metrics, lag, () -> appliedOffset);
         probe.start(HEARTBEAT_INTERVAL_MS);
         LOG.info("metrics on http://{}:{}/metrics", metricsServer.address().getHostString(), metricsServer.address().getPort());
+    }
+
+    /** @return the failure the last start stopped on at this start's position, or {@code null}; after {@link #prepare()} */
+    public FailureStore.Failure lastFailure() {
+        return lastFailure;
+    }
+
+    /**
+     * Records on the target that the pipeline stops on this failure, so that the next start at the same
+     * position waits first. Best effort: a target that cannot be written is logged.
+     *
+     * @param error the failure's one line, without row values
+     */
+    public void recordFailure(String error) {
+        try (Connection c = pool.getConnection()) {
+            failures.record(c, appliedOffset, error);
+        } catch (SQLException e) {
+            LOG.warn("cannot record the failure on the target (SQLState {})", e.getSQLState());
+        }
     }
 
     /** Starts the change stream into the Applier, in the state the stored offset implies. */
@@ -154,6 +200,7 @@ public final class Pipeline implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             try {
                 offsets.createTable(c);
+                failures.createTable(c);
                 engine.createTargetTables(c);
                 c.commit();
             } catch (SQLException e) {
@@ -161,6 +208,8 @@ public final class Pipeline implements AutoCloseable {
                         + "); grant the user CREATE on the target's schema");
             }
             Optional<StoredOffset> stored = offsets.load(c);
+            lastFailure = failures.at(c, stored.map(StoredOffset::offset).orElse(null)).orElse(null);
+            c.commit();
             engine.beforeResume();
             if (stored.isPresent() && stored.get().snapshotInProgress()) {
                 LOG.warn("the initial snapshot of pipeline {} was interrupted; restarting it from scratch", config.pipeline());
@@ -287,10 +336,24 @@ public final class Pipeline implements AutoCloseable {
         }
         appliedOffset = batch.offset();
         metrics.position(describe(batch.offset()));
+        if (lastFailure != null) {
+            forgetFailure();
+        }
         if (metrics.state() == PipelineState.SNAPSHOTTING
                 && !new StoredOffset(Map.of(), Map.copyOf(batch.offset())).snapshotInProgress()) {
             metrics.state(PipelineState.STREAMING);
             LOG.info("initial snapshot finished; streaming");
+        }
+    }
+
+    /** A batch committed after a failed start: the failure is history. */
+    private void forgetFailure() {
+        try (Connection c = pool.getConnection()) {
+            failures.clear(c);
+            c.commit();
+            lastFailure = null;
+        } catch (SQLException e) {
+            LOG.warn("cannot clear the recorded failure on the target (SQLState {}); retried after the next batch", e.getSQLState());
         }
     }
 
@@ -355,6 +418,10 @@ public final class Pipeline implements AutoCloseable {
         hikari.setConnectionInitSql(dialect.applySessionSql());
         hikari.addDataSourceProperty("stringtype", "unspecified");
         hikari.addDataSourceProperty("ApplicationName", "overlap-" + config.pipeline());
+        if (config.target().engine() == dev.overlap.replicator.config.Engine.POSTGRESQL) {
+            // error messages without the server's detail, which quotes row values (Key (email)=(…))
+            hikari.addDataSourceProperty("logServerErrorDetail", "false");
+        }
         hikari.setMetricRegistry(metrics.registry());
         return new HikariDataSource(hikari);
     }

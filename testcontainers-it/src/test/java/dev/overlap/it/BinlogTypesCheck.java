@@ -170,4 +170,41 @@ abstract class BinlogTypesCheck {
             assertThat(pipeline.failure()).isNull();
         }
     }
+
+    /**
+     * Rows of megabytes in one transaction: the apply cuts its multi-row statements below the target's
+     * max_allowed_packet (64 MiB here), so 20 rows of 4 MiB and one of 16 MiB replicate.
+     */
+    @Test
+    void largeRowsReplicateInStatementsUnderMaxAllowedPacket() throws Exception {
+        DatabasePair pair = pair("packet");
+        pair.onBoth("CREATE TABLE files (id INT PRIMARY KEY, body LONGTEXT, data LONGBLOB)");
+        try (Pipeline pipeline = pair.startPipeline()) {
+            UniqueKeysCheck.awaitStreaming(pair, pipeline);
+            try (java.sql.Connection c = pair.source(); java.sql.Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                for (int id = 1; id <= 20; id++) {
+                    st.execute("INSERT INTO files VALUES (" + id + ", REPEAT('t', 4194304), REPEAT(UNHEX('00FF'), 1024))");
+                }
+                st.execute("INSERT INTO files VALUES (100, REPEAT('s', 16777216), NULL)");
+                c.commit();
+            }
+            String digest = "SELECT CONCAT(COUNT(*), ' ', SUM(LENGTH(body)), ' ', SUM(CRC32(body)), ' ', SUM(CRC32(COALESCE(data, ''))))"
+                    + " FROM files";
+            String expected = single(pair.source(), digest);
+            assertThat(expected).startsWith("21 " + (20L * 4194304 + 16777216));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        assertThat(pipeline.failure()).as("pipeline failure").isNull();
+                        assertThat(single(pair.target(), digest)).isEqualTo(expected);
+                    });
+        }
+    }
+
+    private static String single(java.sql.Connection connection, String sql) throws java.sql.SQLException {
+        try (connection; java.sql.Statement st = connection.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 }

@@ -11,4 +11,9 @@ abstract class BinlogUniqueKeysCheck extends UniqueKeysCheck {
     String upsertOnA() {
         return "INSERT INTO two_uniques VALUES (%d, %d, %d, 0) ON DUPLICATE KEY UPDATE n = n + 1, b = VALUES(b)";
     }
+
+    @Override
+    String dropIndex(String name, String table) {
+        return "DROP INDEX " + name + " ON " + table;
+    }
 }

@@ -150,8 +150,24 @@ final class DatabasePair implements Databases {
 
     /** Starts the pipeline in this JVM; close it to stop. */
     Pipeline startPipeline(String... extraLines) {
+        return startPipelineWith(configYaml(extraLines));
+    }
+
+    /**
+     * Starts the pipeline in this JVM with the target reached through a proxy; close it to stop.
+     *
+     * @param urlOptions appended to the target's JDBC URL, e.g. {@code ?prepareThreshold=0}, or empty
+     */
+    Pipeline startPipeline(TcpProxy targetProxy, String urlOptions) {
+        String yaml = configYaml(targetProxy);
+        String url = yaml.lines().filter(l -> l.trim().startsWith("url:") && l.contains(":" + targetProxy.port() + "/"))
+                .findFirst().orElseThrow();
+        return startPipelineWith(yaml.replace(url, url + urlOptions));
+    }
+
+    private Pipeline startPipelineWith(String yaml) {
         OverlapConfig config = new ConfigLoader(Map.of(PASSWORD_VARIABLE, sourceServer.superuserPassword())::get)
-                .parse(configYaml(extraLines), name + ".yml");
+                .parse(yaml, name + ".yml");
         Pipeline pipeline = new Pipeline(config, new PipelineMetrics(config.pipeline()));
         pipeline.start();
         return pipeline;

@@ -16,4 +16,9 @@ class PostgresUniqueKeysIT extends UniqueKeysCheck {
     String upsertOnA() {
         return "INSERT INTO two_uniques VALUES (%d, %d, %d, 0) ON CONFLICT (a) DO UPDATE SET n = two_uniques.n + 1, b = EXCLUDED.b";
     }
+
+    @Override
+    String dropIndex(String name, String table) {
+        return "DROP INDEX " + name;
+    }
 }

@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * packets does) until {@link #resume()}. Each connection costs two threads; meant for a handful.
  */
 final class TcpProxy implements AutoCloseable {
+    /** The word COMMIT in any case, not part of another word (SET autocommit = 0 is no commit). */
+    private static final java.util.regex.Pattern COMMIT = java.util.regex.Pattern.compile("(?i)(?<![a-z_])commit(?![a-z_])");
     private final InetAddress loopback = InetAddress.getLoopbackAddress();
     private final String host;
     private final int serverPort;
@@ -25,6 +27,11 @@ final class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private ServerSocket listener;
     private volatile boolean stalled;
+    private volatile byte[] commitMarker;
+    private volatile boolean markerSeen;
+    private volatile boolean commitCut;
+    /** While set, nothing the server sends reaches the client: the answer to the COMMIT being cut. */
+    private volatile boolean swallowAnswers;
 
     /**
      * Starts forwarding.
@@ -64,6 +71,24 @@ final class TcpProxy implements AutoCloseable {
         accept(again);
     }
 
+    /**
+     * Arms a cut at a COMMIT: once a client has sent bytes containing {@code marker} (say a table name in an
+     * INSERT), the next client packet holding the word {@code COMMIT} (any case) is forwarded to the server, and then,
+     * after the server had time to commit, every connection is cut before its answer comes back: the client
+     * cannot know whether its transaction committed. The proxy listens again right after.
+     *
+     * @param marker bytes that must pass first, in any client packet
+     */
+    void cutAfterCommit(String marker) {
+        markerSeen = false;
+        commitMarker = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** @return whether a cut armed by {@link #cutAfterCommit} happened */
+    boolean commitCut() {
+        return commitCut;
+    }
+
     /** Holds every byte in both directions, on open and new connections alike, until {@link #resume()}. */
     void stall() {
         stalled = true;
@@ -92,8 +117,8 @@ final class TcpProxy implements AutoCloseable {
                     Socket upstream = new Socket(host, serverPort);
                     sockets.add(client);
                     sockets.add(upstream);
-                    pump(client, upstream);
-                    pump(upstream, client);
+                    pump(client, upstream, true);
+                    pump(upstream, client, false);
                 } catch (IOException e) {
                     closeQuietly(client); // the server refused: so does the proxy
                 }
@@ -103,7 +128,7 @@ final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean fromClient) {
         Thread pump = new Thread(() -> {
             byte[] buffer = new byte[8192];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -111,8 +136,31 @@ final class TcpProxy implements AutoCloseable {
                     while (stalled) {
                         Thread.sleep(20);
                     }
+                    byte[] marker = commitMarker;
+                    boolean cut = false;
+                    if (fromClient && marker != null) {
+                        String text = new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+                        if (!markerSeen && text.contains(new String(marker, java.nio.charset.StandardCharsets.ISO_8859_1))) {
+                            markerSeen = true;
+                        } else if (markerSeen && COMMIT.matcher(text).find()) {
+                            commitMarker = null;
+                            swallowAnswers = true;
+                            cut = true;
+                        }
+                    }
+                    if (!fromClient && swallowAnswers) {
+                        continue;
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
+                    if (cut) {
+                        Thread.sleep(500);
+                        cut();
+                        commitCut = true;
+                        swallowAnswers = false;
+                        restore();
+                        return;
+                    }
                 }
             } catch (IOException e) {
                 // one side closed

@@ -36,6 +36,9 @@ abstract class UniqueKeysCheck {
     /** @return an application upsert into {@code two_uniques(id, a, b, n)} that conflicts on {@code a} */
     abstract String upsertOnA();
 
+    /** @return the statement that drops index {@code name} of table {@code table} */
+    abstract String dropIndex(String name, String table);
+
     private static final String USERS = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL UNIQUE,"
             + " name varchar(100))";
 
@@ -147,6 +150,53 @@ abstract class UniqueKeysCheck {
         }
     }
 
+    /**
+     * A unique index only the target has meets two source rows with the same value: the daemon stops with
+     * exit code 1 and one line naming the table, its key and the SQL state, never the value; a restart waits
+     * first and says so; once the index is dropped, the next start (waiting longer) replicates everything.
+     */
+    @Test
+    void aUniqueIndexOnlyTheTargetHasStopsTheDaemonAndRestartsBackOff() throws Exception {
+        DatabasePair pair = pair("uq_target");
+        pair.onSource("CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name varchar(100))");
+        pair.onTarget("CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name varchar(100))");
+        pair.onTarget("CREATE UNIQUE INDEX users_email_target ON users (email)");
+        java.nio.file.Path config = pair.writeConfig(pair.configYaml());
+        Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword());
+
+        OverlapProcess daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+        try {
+            org.awaitility.Awaitility.await().atMost(CATCH_UP).ignoreExceptions().until(() -> streamingOffset(pair));
+            pair.onSource("INSERT INTO users VALUES (1, 'secret.one@example.com', 'one'), (2, 'secret.one@example.com', 'two')");
+            assertThat(daemon.waitFor()).as("exit code; stderr: %s", daemon.stderr()).isEqualTo(1);
+            String stopped = daemon.stderr().lines().filter(l -> l.contains("stopped:")).findFirst().orElse("");
+            assertThat(stopped).contains("users").contains("key id").contains("SQLState").contains("unique")
+                    .contains("restart overlap");
+            assertThat(daemon.stderr()).doesNotContain("secret.one");
+
+            daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+            assertThat(daemon.waitFor()).as("exit code; stderr: %s", daemon.stderr()).isEqualTo(1);
+            assertThat(daemon.stderr()).contains("trying again in 5 s").doesNotContain("secret.one");
+
+            pair.onTarget(dropIndex("users_email_target", "users"));
+            daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+            pair.awaitIdentical(CATCH_UP);
+            assertThat(daemon.stderr()).contains("trying again in 10 s");
+            assertThat(daemon.terminate()).as("exit code after SIGTERM; stderr: %s", daemon.stderr()).isZero();
+        } finally {
+            if (daemon.alive()) {
+                daemon.kill();
+            }
+        }
+    }
+
+    private static boolean streamingOffset(DatabasePair pair) throws SQLException {
+        try (Connection c = pair.target(); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT source_offset FROM overlap_offsets")) {
+            return rs.next() && !rs.getString(1).contains("\"snapshot\"");
+        }
+    }
+
     private void storm(DatabasePair pair, Random random, int transactions) throws SQLException {
         try (Connection c = pair.source()) {
             c.setAutoCommit(false);
@@ -195,10 +245,7 @@ abstract class UniqueKeysCheck {
                     if (pipeline.failure() != null) {
                         throw new AssertionError("pipeline failed", pipeline.failure());
                     }
-                    try (Connection c = pair.target(); Statement st = c.createStatement();
-                         var rs = st.executeQuery("SELECT source_offset FROM overlap_offsets")) {
-                        return rs.next() && !rs.getString(1).contains("\"snapshot\"");
-                    }
+                    return streamingOffset(pair);
                 });
     }
 

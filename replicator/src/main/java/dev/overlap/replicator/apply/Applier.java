@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntFunction;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -82,8 +81,14 @@ public final class Applier {
     /**
      * Applies one batch and its position in one transaction.
      *
+     * <p>When the connection breaks during COMMIT, the outcome is unknown: the target may have committed
+     * and only its answer been lost. The next attempt then first reads the offset the target holds
+     * ({@link OffsetStore#holds}) and writes the batch again only if it is not this batch's, so that a
+     * batch is never applied twice (a table without a key would get its inserts twice).
+     *
      * @param batch the changes and the source position after them
-     * @throws ApplyException when the batch cannot be applied (after retries for transient failures);
+     * @throws ApplyException when the batch cannot be applied (after retries for transient failures), with a
+     *         message naming the table, its key columns, the SQL state and the fix, never a row value;
      *         nothing of the batch is then committed
      * @throws InterruptedException when interrupted while waiting to retry
      */
@@ -91,28 +96,43 @@ public final class Applier {
         BatchPlan plan = BatchPlan.of(batch.changes(), this::rules);
         long backoffMs = 500;
         int failures = 0;
+        boolean commitInDoubt = false;
         for (int attempt = 1; ; attempt++) {
             long start = System.nanoTime();
             try {
-                write(plan, batch);
+                if (commitInDoubt && committed(batch)) {
+                    LOG.info("the target committed the batch whose COMMIT went unanswered (it holds the batch's offset);"
+                            + " it is not applied again");
+                } else {
+                    commitInDoubt = false;
+                    write(plan, batch);
+                }
                 metrics.batchApplied(System.nanoTime() - start);
                 count(plan);
                 return;
             } catch (SQLException e) {
+                commitInDoubt |= e instanceof CommitInDoubt;
                 boolean unreachable = e instanceof TargetUnreachable;
-                if (!unreachable && (!transientFailure(e) || ++failures >= MAX_ATTEMPTS)) {
-                    ApplyException failure = new ApplyException("applying a batch of " + batch.changes().size()
-                            + " changes failed (SQLState " + e.getSQLState() + "): " + e.getMessage(), e);
-                    metrics.error("apply_fatal", failure.getMessage());
-                    throw failure;
+                TableId table = e instanceof TableFailure f ? f.table : null;
+                List<String> key = e instanceof TableFailure f ? f.keyColumns : List.of();
+                SqlFailure failure = SqlFailure.of(e, key);
+                String where = table == null ? "the batch's offset" : "table " + table + (key.isEmpty() ? " (no key)"
+                        : " (key " + String.join(", ", key) + ")");
+                if (!unreachable && !commitInDoubt && (!failure.transientFailure() || ++failures >= MAX_ATTEMPTS)) {
+                    ApplyException fatal = new ApplyException("applying a batch of " + batch.changes().size() + " changes to "
+                            + where + " failed: SQLState " + failure.sqlState() + ", " + failure.cause() + "; "
+                            + (failure.transientFailure() ? "it failed " + MAX_ATTEMPTS + " times; check the target"
+                            + " and restart overlap" : failure.fix()), null);
+                    metrics.error("apply_fatal", fatal.getMessage());
+                    throw fatal;
                 }
-                metrics.error("apply_retry", "SQLState " + e.getSQLState() + ": " + e.getMessage());
-                if (unreachable) {
-                    LOG.warn("the target is unreachable (SQLState {}: {}); the batch waits, attempt {}, next in {} ms",
-                            e.getSQLState(), e.getMessage(), attempt, backoffMs);
+                metrics.error("apply_retry", "SQLState " + failure.sqlState() + " at " + where);
+                if (unreachable || commitInDoubt) {
+                    LOG.warn("the target is unreachable{} (SQLState {}); the batch waits, attempt {}, next in {} ms",
+                            commitInDoubt ? " and the last COMMIT went unanswered" : "", failure.sqlState(), attempt, backoffMs);
                 } else {
-                    LOG.warn("apply failed transiently (SQLState {}: {}); retry {} of {} in {} ms",
-                            e.getSQLState(), e.getMessage(), failures, MAX_ATTEMPTS - 1, backoffMs);
+                    LOG.warn("applying to {} failed transiently (SQLState {}); retry {} of {} in {} ms",
+                            where, failure.sqlState(), failures, MAX_ATTEMPTS - 1, backoffMs);
                 }
                 Thread.sleep(backoffMs);
                 backoffMs = Math.min(backoffMs * 2, 10_000);
@@ -129,6 +149,43 @@ public final class Applier {
         }
     }
 
+    /** The connection broke during COMMIT: whether the target committed is unknown. */
+    private static final class CommitInDoubt extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        CommitInDoubt(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), cause);
+        }
+    }
+
+    /** A statement for one table failed. */
+    private static final class TableFailure extends SQLException {
+        private static final long serialVersionUID = 1L;
+        final transient TableId table;
+        final transient List<String> keyColumns;
+
+        TableFailure(TableId table, List<String> keyColumns, SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), cause);
+            this.table = table;
+            this.keyColumns = keyColumns;
+        }
+    }
+
+    /** @return whether the target holds this batch's offset, i.e. committed it; on a connection of its own */
+    private boolean committed(ChangeBatch batch) throws SQLException {
+        Connection pooled;
+        try {
+            pooled = target.getConnection();
+        } catch (SQLException e) {
+            throw new TargetUnreachable(e);
+        }
+        try (Connection connection = pooled) {
+            boolean committed = offsets.holds(connection, batch.offset());
+            connection.rollback();
+            return committed;
+        }
+    }
+
     private void write(BatchPlan plan, ChangeBatch batch) throws SQLException {
         Connection pooled;
         try {
@@ -139,15 +196,41 @@ public final class Applier {
         try (Connection connection = pooled) {
             try {
                 for (BatchPlan.TablePlan table : plan.tables()) {
-                    writeTable(connection, table);
+                    try {
+                        writeTable(connection, table);
+                    } catch (SQLException e) {
+                        throw new TableFailure(table.table, keyOf(table), e);
+                    }
                 }
                 offsets.save(connection, batch.partition(), batch.offset());
-                connection.commit();
             } catch (SQLException | RuntimeException e) {
                 rollback(connection, e);
                 throw e;
             }
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                if (e.getSQLState() != null && e.getSQLState().startsWith("08") || !connection.isValid(1)) {
+                    throw new CommitInDoubt(e);
+                }
+                rollback(connection, e);
+                throw e;
+            }
         }
+    }
+
+    /** @return the key columns of a table's changes in this batch, empty for a table without a key */
+    private static List<String> keyOf(BatchPlan.TablePlan plan) {
+        for (BatchPlan.Step step : plan.steps) {
+            if (step instanceof BatchPlan.Upserts u) {
+                return u.rows().get(0).keyColumns();
+            } else if (step instanceof BatchPlan.Deletes d) {
+                return d.rows().get(0).keyColumns();
+            } else if (step instanceof BatchPlan.KeyMove m) {
+                return m.delete().keyColumns();
+            }
+        }
+        return List.of();
     }
 
     private void writeTable(Connection connection, BatchPlan.TablePlan plan) throws SQLException {
@@ -241,19 +324,30 @@ public final class Applier {
     }
 
     /**
-     * Runs one statement per chunk of rows, binding the given columns of each row in order.
+     * Runs one statement per chunk of rows, binding the given columns of each row in order. A chunk holds
+     * at most {@value #MAX_ROWS_PER_STATEMENT} rows, the dialect's parameter limit, and about
+     * {@link SqlDialect#maxStatementBytes()} of values ({@link #estimatedBytes}); a row larger than that
+     * goes alone.
      *
      * @param sqlForRows the statement for a chunk of n rows
      */
     private void writeChunked(Connection connection, TargetTable table, List<String> columns, List<RowChange> rows,
                               IntFunction<String> sqlForRows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
         TargetColumn[] targetColumns = columns.stream().map(table::column).toArray(TargetColumn[]::new);
-        int chunk = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, dialect.maxParameters() / columns.size()));
-        for (int from = 0; from < rows.size(); from += chunk) {
-            int count = Math.min(chunk, rows.size() - from);
+        int maxRows = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, dialect.maxParameters() / Math.max(1, columns.size())));
+        long maxBytes = dialect.maxStatementBytes();
+        int from = 0;
+        while (from < rows.size()) {
+            int count = 0;
+            long bytes = 0;
+            while (from + count < rows.size() && count < maxRows) {
+                long row = estimatedBytes(rows.get(from + count), targetColumns);
+                if (count > 0 && bytes + row > maxBytes) {
+                    break;
+                }
+                bytes += row;
+                count++;
+            }
             try (PreparedStatement ps = connection.prepareStatement(sqlForRows.apply(count))) {
                 int index = 1;
                 for (RowChange row : rows.subList(from, from + count)) {
@@ -263,7 +357,27 @@ public final class Applier {
                 }
                 ps.executeUpdate();
             }
+            from += count;
         }
+    }
+
+    /**
+     * @return an upper estimate of the bytes a row's values take in a statement: strings and binary values
+     *         twice their length (multi-byte characters and escapes), anything else 32 bytes
+     */
+    private static long estimatedBytes(RowChange row, TargetColumn[] columns) {
+        long bytes = 0;
+        for (TargetColumn column : columns) {
+            Object value = row.row().get(column.name());
+            if (value instanceof String text) {
+                bytes += 2L * text.length() + 8;
+            } else if (value instanceof byte[] binary) {
+                bytes += 2L * binary.length + 8;
+            } else {
+                bytes += 32;
+            }
+        }
+        return bytes;
     }
 
     /** A table without a primary key: changes in source order, each update or delete hitting one row. */
@@ -335,13 +449,6 @@ public final class Applier {
                 }
             }
         }
-    }
-
-    private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "57P01", "57P02", "57P03", "53300", "55P03");
-
-    private static boolean transientFailure(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && (state.startsWith("08") || TRANSIENT_STATES.contains(state));
     }
 
     private static void rollback(Connection connection, Exception cause) {

@@ -28,14 +28,36 @@ import java.util.StringJoiner;
  * fire for replicated rows, so drop or disable them on the target until promote.
  */
 public final class MySqlDialect implements SqlDialect {
+    /** MariaDB's default {@code max_allowed_packet} (MySQL 8.0's is 64 MiB), bytes. */
+    private static final long DEFAULT_MAX_ALLOWED_PACKET = 16L << 20;
+
     private final boolean rowAlias;
+    private final long maxAllowedPacket;
 
     /**
      * @param rowAlias whether the server supports the row alias in {@code INSERT … AS new} (MySQL 8.0.19+);
      *        otherwise {@code VALUES(column)} is used (MariaDB)
+     * @param maxAllowedPacket the target's {@code max_allowed_packet}, bytes: no statement may be longer
+     */
+    public MySqlDialect(boolean rowAlias, long maxAllowedPacket) {
+        this.rowAlias = rowAlias;
+        this.maxAllowedPacket = maxAllowedPacket;
+    }
+
+    /**
+     * For statements on a server whose {@code max_allowed_packet} is not known (Overlap's own tables), as
+     * MariaDB's default of 16 MiB.
+     *
+     * @param rowAlias as for {@link #MySqlDialect(boolean, long)}
      */
     public MySqlDialect(boolean rowAlias) {
-        this.rowAlias = rowAlias;
+        this(rowAlias, DEFAULT_MAX_ALLOWED_PACKET);
+    }
+
+    /** @return half the target's {@code max_allowed_packet}: the estimate of a row's bytes is rough */
+    @Override
+    public long maxStatementBytes() {
+        return maxAllowedPacket / 2;
     }
 
     /** @return whether upserts use the MySQL 8.0.19+ row alias */

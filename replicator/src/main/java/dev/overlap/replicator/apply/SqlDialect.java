@@ -17,6 +17,14 @@ public interface SqlDialect {
     /** @return the most bind parameters one statement may carry */
     int maxParameters();
 
+    /**
+     * @return about how many bytes of values one statement may carry: the apply cuts multi-row statements
+     *         below it; 256 MiB by default (PostgreSQL takes messages up to 1 GiB)
+     */
+    default long maxStatementBytes() {
+        return 256L << 20;
+    }
+
     /** @return SQL run once on each new apply connection, or {@code null} for none */
     String applySessionSql();
 

@@ -3,12 +3,15 @@ package dev.overlap.replicator.cli;
 import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.lag.PipelineState;
 import dev.overlap.replicator.Pipeline;
+import dev.overlap.replicator.apply.ApplyException;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.promote.Promoter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -18,7 +21,9 @@ import sun.misc.Signal;
 /**
  * {@code overlap run}: the daemon. Streams until SIGTERM or SIGINT, which let the batch in hand finish
  * and exit 0; exits 1 when the stream fails, 2 on a configuration or preflight problem, and 0 shortly
- * after a promote (served on {@code POST /promote}) made the target the master.
+ * after a promote (served on {@code POST /promote}) made the target the master. A failure is recorded on
+ * the target ({@link dev.overlap.replicator.offset.FailureStore}): the next start at the same position
+ * waits a growing pause (5 s, doubling, at most 5 min) before it tries again, and says so.
  */
 @Command(name = "run", description = "Replicate the source to the target until stopped (SIGTERM drains and exits 0).")
 public final class RunCommand implements Callable<Integer> {
@@ -37,7 +42,16 @@ public final class RunCommand implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (Pipeline pipeline = new Pipeline(cfg, metrics)) {
-            pipeline.start();
+            Duration pause = pipeline.prepare();
+            if (!pause.isZero()) {
+                LOG.warn("the last {} start(s) of pipeline {} stopped at this position: {}; trying again in {} s",
+                        pipeline.lastFailure().failures(), cfg.pipeline(), pipeline.lastFailure().error(), pause.toSeconds());
+                if (stop.await(pause.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.info("pipeline {} stopped while waiting", cfg.pipeline());
+                    return ExitCode.OK;
+                }
+            }
+            pipeline.stream();
             pipeline.admin("/promote", new Promoter(cfg, pipeline)::handle);
             while (stop.getCount() > 0) {
                 if (pipeline.await(200) && metrics.state() != PipelineState.PROMOTING) {
@@ -51,13 +65,29 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (pipeline.failure() != null) {
                 metrics.state(PipelineState.FAILED);
-                LOG.error("pipeline {} stopped: {}", cfg.pipeline(), rootMessage(pipeline.failure()), pipeline.failure());
+                ApplyException apply = applyFailure(pipeline.failure());
+                if (apply != null) {
+                    LOG.error("pipeline {} stopped: {}", cfg.pipeline(), apply.getMessage());
+                } else {
+                    LOG.error("pipeline {} stopped: {}", cfg.pipeline(), rootMessage(pipeline.failure()), pipeline.failure());
+                }
+                pipeline.recordFailure(apply != null ? apply.getMessage() : rootMessage(pipeline.failure()));
                 return ExitCode.FAILURE;
             }
             LOG.info("stopping pipeline {}: finishing the batch in hand", cfg.pipeline());
         }
         LOG.info("pipeline {} stopped", cfg.pipeline());
         return ExitCode.OK;
+    }
+
+    /** @return the apply failure that stopped the stream (its message is the whole story), or {@code null} */
+    private static ApplyException applyFailure(Throwable t) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof ApplyException apply) {
+                return apply;
+            }
+        }
+        return null;
     }
 
     private static String rootMessage(Throwable t) {

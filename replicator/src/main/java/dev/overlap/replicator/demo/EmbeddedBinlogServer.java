@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * least-privilege users behave as on a real host.
  *
  * <p>Server settings: {@code log_bin} on, {@code binlog_format=ROW}, {@code binlog_row_image=FULL},
- * {@code server_id=1}, {@code utf8mb4}; MySQL also runs with {@code gtid_mode=ON} and
+ * {@code server_id=1}, {@code utf8mb4}, {@code max_allowed_packet=64M} (MySQL 8.0's default); MySQL also runs with {@code gtid_mode=ON} and
  * {@code mysql_native_password} as the default authentication plugin (so that password logins work
  * without TLS); MariaDB always writes GTIDs. It listens on a free port on 127.0.0.1; the superuser is
  * {@code root} without a password. Used by {@code overlap demo --engine mariadb|mysql}, the
@@ -266,6 +266,7 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
         options.put("binlog-row-image", "FULL");
         options.put("server-id", "1");
         options.put("max-connections", "300");
+        options.put("max-allowed-packet", "64M");
         options.put("innodb-flush-log-at-trx-commit", "2");
         options.put("sync-binlog", "0");
         options.put("innodb-buffer-pool-size", "256M");

@@ -42,7 +42,7 @@ final class BinlogEngine implements SourceEngine {
         this.source = source;
         this.server = server;
         this.target = target;
-        this.dialect = MySqlTarget.dialect(target.server());
+        this.dialect = target.applyDialect();
     }
 
     /**

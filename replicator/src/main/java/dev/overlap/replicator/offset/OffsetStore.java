@@ -95,6 +95,26 @@ public final class OffsetStore {
     }
 
     /**
+     * Whether the target holds exactly this offset: after a COMMIT whose answer was lost, whether that
+     * batch committed. Compares the JSON {@link #save} writes.
+     *
+     * @param offset the Debezium source offset of the batch in doubt
+     * @return whether the pipeline's stored offset is that one
+     * @throws SQLException when the table cannot be read
+     */
+    public boolean holds(Connection connection, Map<String, ?> offset) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT source_offset FROM " + dialect.quote(TABLE)
+                + " WHERE pipeline = ?")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1).equals(JSON.writeValueAsString(offset));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise the source offset", e);
+        }
+    }
+
+    /**
      * Forgets the position, so that the next start is a new pipeline.
      *
      * @throws SQLException when the delete fails

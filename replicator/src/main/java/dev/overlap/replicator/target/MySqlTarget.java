@@ -29,23 +29,27 @@ public final class MySqlTarget {
     }
 
     /**
-     * @return the target server and the dialect for it (row alias on MySQL 8.0.19+, VALUES() on MariaDB)
-     * @throws UserError when the target is not reachable
-     */
-    public MySqlServer server() {
-        try (Connection c = Connections.open(endpoint)) {
-            return MySqlServer.of(c);
-        } catch (SQLException e) {
-            throw Connections.explain(endpoint, e);
-        }
-    }
-
-    /**
-     * @param server the target server
+     * @param server a MySQL or MariaDB server whose {@code max_allowed_packet} does not matter (Overlap's own
+     *        one-row statements)
      * @return the dialect for it
      */
     public static MySqlDialect dialect(MySqlServer server) {
         return new MySqlDialect(server.supportsRowAlias());
+    }
+
+    /**
+     * @return the dialect of the apply: the target's upsert syntax, and statements cut below its
+     *         {@code max_allowed_packet}
+     * @throws UserError when the target is not reachable
+     */
+    public MySqlDialect applyDialect() {
+        try (Connection c = Connections.open(endpoint); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT @@max_allowed_packet")) {
+            rs.next();
+            return new MySqlDialect(MySqlServer.of(c).supportsRowAlias(), rs.getLong(1));
+        } catch (SQLException e) {
+            throw Connections.explain(endpoint, e);
+        }
     }
 
     /**
