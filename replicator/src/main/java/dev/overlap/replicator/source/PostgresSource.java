@@ -15,9 +15,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL source: checks that it can be replicated from before anything starts, and manages the
@@ -25,12 +29,19 @@ import java.util.stream.Collectors;
  *
  * <p>Checks, each a {@link UserError} naming the fix: {@code wal_level = logical}; the REPLICATION
  * attribute; SELECT on every selected table; a primary key or REPLICA IDENTITY FULL on every selected
- * table; the publication exists or can be created (CREATE PUBLICATION … FOR TABLE needs ownership of
+ * table; no selected foreign or UNLOGGED table (neither is in the WAL); a selected partition only
+ * together with the root of its tree, through which it is replicated (the publication publishes via the
+ * root); the publication exists or can be created (CREATE PUBLICATION … FOR TABLE needs ownership of
  * the tables); a free replication slot.
  */
 public final class PostgresSource {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
+    /**
+     * Every table a filter may select: ordinary and partitioned tables, partitions (with the root of their
+     * partition tree, through which they are replicated) and foreign tables (to refuse them by name).
+     */
     private static final String TABLES_SQL = """
-            SELECT n.nspname, c.relname, c.relreplident,
+            SELECT n.nspname, c.relname, c.relreplident, c.relkind, c.relpersistence, rn.nspname AS root_schema, r.relname AS root,
                    has_table_privilege(c.oid, 'SELECT') AS can_select,
                    pg_has_role(c.relowner, 'USAGE') AS owned,
                    ARRAY(SELECT a.attname FROM pg_attribute a
@@ -40,7 +51,9 @@ public final class PostgresSource {
                          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                          WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY k.ord)::text[] AS pk
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'r' AND NOT c.relispartition
+            LEFT JOIN pg_class r ON c.relispartition AND r.oid = pg_partition_root(c.oid)
+            LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'f')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
             ORDER BY 1, 2""";
 
@@ -78,11 +91,29 @@ public final class PostgresSource {
             }
             List<SourceTable> tables = new ArrayList<>();
             List<String> notOwned = new ArrayList<>();
+            Map<TableId, Integer> partitions = new LinkedHashMap<>();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES_SQL)) {
                 while (rs.next()) {
                     TableId id = new TableId(rs.getString(1), rs.getString(2));
                     if (!filter.selects(id.schema(), id.table())) {
                         continue;
+                    }
+                    if (rs.getString("root") != null) {
+                        TableId root = new TableId(rs.getString("root_schema"), rs.getString("root"));
+                        if (!filter.selects(root.schema(), root.table())) {
+                            throw error("table " + id + " is a partition of " + root + ", and partitions are replicated through"
+                                    + " the root of their partition tree; select " + root + " instead (tables.include)");
+                        }
+                        partitions.merge(root, 1, Integer::sum);
+                        continue;
+                    }
+                    if ("f".equals(rs.getString("relkind"))) {
+                        throw error("table " + id + " is a foreign table, whose rows live on another server and are not in this"
+                                + " one's WAL; exclude it (tables.exclude) and set it up on the target as on the source");
+                    }
+                    if ("u".equals(rs.getString("relpersistence"))) {
+                        throw error("table " + id + " is UNLOGGED, so logical decoding never sees its changes; run ALTER TABLE "
+                                + id + " SET LOGGED, or exclude it (tables.exclude)");
                     }
                     if (!rs.getBoolean("can_select")) {
                         throw error("user '" + endpoint.user() + "' lacks SELECT on " + id + "; run GRANT SELECT ON ALL TABLES IN SCHEMA "
@@ -99,6 +130,7 @@ public final class PostgresSource {
                     tables.add(new SourceTable(id, strings(rs.getArray("columns")), pk, List.of()));
                 }
             }
+            partitions.forEach((root, count) -> LOG.info("{} is partitioned: its {} partitions are replicated through it", root, count));
             if (tables.isEmpty()) {
                 throw error("no table matches tables " + filter + "; check tables.include and tables.exclude");
             }
@@ -108,6 +140,7 @@ public final class PostgresSource {
                         TargetCatalog.uniqueIndexes(c, table.id())));
             }
             checkFreeSlot(c, publication);
+            publishThroughRoots(c, publication, superuser);
             if (!superuser && !notOwned.isEmpty() && !exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication)) {
                 throw error("publication " + publication + " does not exist and user '" + endpoint.user()
                         + "' does not own " + notOwned.get(0) + ", so cannot create it; as the tables' owner run CREATE PUBLICATION "
@@ -193,6 +226,37 @@ public final class PostgresSource {
             ps.execute();
         } catch (SQLException e) {
             throw error("cannot drop replication slot " + name + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A publication Overlap finds (a superuser created it) must publish partitions' changes as their root's
+     * ({@code publish_via_partition_root}), the table the pipeline streams; one it creates does (Debezium's
+     * {@code publish.via.partition.root}). Without it, pgoutput names the partition, and its changes are lost.
+     */
+    private void publishThroughRoots(Connection c, String publication, boolean superuser) throws SQLException {
+        Boolean viaRoot = null;
+        boolean owned = false;
+        try (PreparedStatement ps = c.prepareStatement("SELECT pubviaroot, pg_has_role(pubowner, 'USAGE') FROM pg_publication"
+                + " WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    viaRoot = rs.getBoolean(1);
+                    owned = rs.getBoolean(2);
+                }
+            }
+        }
+        if (viaRoot == null || viaRoot) {
+            return;
+        }
+        String alter = "ALTER PUBLICATION " + publication + " SET (publish_via_partition_root = true)";
+        if (!superuser && !owned) {
+            throw error("publication " + publication + " publishes partitions under their own names, so the changes of a"
+                    + " partitioned table would be lost; as the publication's owner run " + alter);
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(alter);
         }
     }
 

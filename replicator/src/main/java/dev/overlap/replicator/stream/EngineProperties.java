@@ -31,6 +31,8 @@ public final class EngineProperties {
         p.setProperty("slot.name", config.slotName());
         p.setProperty("publication.name", config.slotName());
         p.setProperty("publication.autocreate.mode", "filtered");
+        // a partitioned table's changes arrive under its own name, not its partitions' (PostgreSQL 13+)
+        p.setProperty("publish.via.partition.root", "true");
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("snapshot.mode", config.snapshot() == OverlapConfig.SnapshotMode.INITIAL ? "initial" : "no_data");
         return p;
