@@ -182,8 +182,9 @@ public final class Pipeline implements AutoCloseable {
             metrics.state(PipelineState.STREAMING);
         }
         stream = new ChangeStream(engineProperties, batch -> {
-            applier.apply(batch);
-            afterCommit(batch, tableCount);
+            ChangeBatch amended = engine.amend(batch);
+            applier.apply(amended);
+            afterCommit(amended, tableCount);
         });
         stream.start();
     }
@@ -454,6 +455,9 @@ public final class Pipeline implements AutoCloseable {
         }
         if (pool != null) {
             pool.close();
+        }
+        if (engine != null) {
+            engine.close();
         }
         metrics.state(PipelineState.STOPPED);
     }

@@ -201,6 +201,48 @@ abstract class BinlogTypesCheck {
         }
     }
 
+    /**
+     * Zero dates under a permissive sql_mode, as WordPress writes them: 0000-00-00, 0000-00-00 00:00:00 and
+     * zero-month or zero-day values in NOT NULL and nullable DATE, DATETIME and TIMESTAMP columns arrive on
+     * the target exactly, through the snapshot and streaming, next to real NULLs and real 1970-01-01 values;
+     * {@code overlap verify} finds the tables equal.
+     */
+    @Test
+    void zeroDatesArriveExactly() throws Exception {
+        DatabasePair pair = pair("zero_dates");
+        pair.onBoth("""
+                SET SESSION sql_mode = '';
+                CREATE TABLE posts (id INT PRIMARY KEY, d DATE NOT NULL DEFAULT '0000-00-00', dn DATE NULL,
+                  dt DATETIME NOT NULL DEFAULT '0000-00-00 00:00:00', dtn DATETIME(6) NULL,
+                  ts TIMESTAMP NOT NULL DEFAULT '0000-00-00 00:00:00', tsn TIMESTAMP NULL DEFAULT NULL, title VARCHAR(20));
+                """);
+        String permissive = "SET SESSION sql_mode = ''; ";
+        pair.onSource(permissive + """
+                INSERT INTO posts VALUES
+                (1, '0000-00-00', '0000-00-00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', 'draft'),
+                (2, '2020-00-15', '2020-05-00', '2020-00-00 10:00:00', '2021-07-00 01:02:03.456789', '2024-01-01 00:00:00', NULL, 'partial'),
+                (3, '1970-01-01', NULL, '1970-01-01 00:00:00', NULL, '1970-01-01 00:00:01', NULL, 'real');
+                """);
+        try (Pipeline pipeline = pair.startPipeline()) {
+            pair.awaitIdentical(CATCH_UP, pipeline);
+            pair.onSource(permissive + """
+                    INSERT INTO posts (id, title) VALUES (4, 'defaults');
+                    INSERT INTO posts VALUES (5, '0000-00-00', NULL, '0000-00-00 00:00:00', '2020-02-00 00:00:00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', 'new draft');
+                    UPDATE posts SET title = 'edited' WHERE id = 1;
+                    UPDATE posts SET dt = '2024-05-01 12:00:00', d = '2024-05-01', title = 'published' WHERE id = 5;
+                    UPDATE posts SET dn = '0000-00-00', dtn = '0000-00-00 00:00:00', tsn = '0000-00-00 00:00:00' WHERE id = 3;
+                    """);
+            Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP, pipeline);
+            assertThat(rows.get("posts").get(0)).startsWith("(1,0000-00-00,0000-00-00,0000-00-00 00:00:00,0000-00-00 00:00:00")
+                    .endsWith(",0000-00-00 00:00:00,0000-00-00 00:00:00,edited)");
+            assertThat(pipeline.failure()).isNull();
+        }
+        java.nio.file.Path config = pair.writeConfig(pair.configYaml());
+        OverlapProcess verify = OverlapProcess.start(Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword()),
+                "verify", "--config", config.toString());
+        assertThat(verify.waitFor()).as("verify exit code; stdout: %s; stderr: %s", verify.stdout(), verify.stderr()).isZero();
+    }
+
     private static String single(java.sql.Connection connection, String sql) throws java.sql.SQLException {
         try (connection; java.sql.Statement st = connection.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
             rs.next();

@@ -12,6 +12,8 @@ import dev.overlap.replicator.source.MySqlServer;
 import dev.overlap.replicator.source.MySqlSource;
 import dev.overlap.replicator.source.SourceProbe;
 import dev.overlap.replicator.source.SourceTable;
+import dev.overlap.replicator.source.ZeroDateRepair;
+import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.EngineProperties;
 import dev.overlap.replicator.stream.TableId;
 import dev.overlap.replicator.target.MySqlTarget;
@@ -36,6 +38,7 @@ final class BinlogEngine implements SourceEngine {
     private final MySqlServer server;
     private final MySqlTarget target;
     private final SqlDialect dialect;
+    private ZeroDateRepair zeroDates;
 
     private BinlogEngine(OverlapConfig config, MySqlSource source, MySqlServer server, MySqlTarget target) {
         this.config = config;
@@ -67,7 +70,22 @@ final class BinlogEngine implements SourceEngine {
 
     @Override
     public List<SourceTable> preflight() {
-        return source.preflight(server, config.tables());
+        List<SourceTable> tables = source.preflight(server, config.tables());
+        zeroDates = new ZeroDateRepair(config.source(), source.temporalColumns());
+        return tables;
+    }
+
+    /** Zero dates, which Debezium turns into NULL or the epoch, are read again from the source ({@link ZeroDateRepair}). */
+    @Override
+    public ChangeBatch amend(ChangeBatch batch) throws InterruptedException {
+        return zeroDates.repair(batch);
+    }
+
+    @Override
+    public void close() {
+        if (zeroDates != null) {
+            zeroDates.close();
+        }
     }
 
     @Override

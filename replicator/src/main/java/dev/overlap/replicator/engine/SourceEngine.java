@@ -9,6 +9,7 @@ import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.source.SourceProbe;
 import dev.overlap.replicator.source.SourceTable;
+import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.TableId;
 import dev.overlap.replicator.target.TargetTable;
 import java.sql.Connection;
@@ -25,7 +26,7 @@ import javax.sql.DataSource;
  * stream → source probe. {@link PostgresEngine} streams pgoutput through a replication slot,
  * {@link BinlogEngine} the MySQL/MariaDB binlog.
  */
-public interface SourceEngine {
+public interface SourceEngine extends AutoCloseable {
 
     /**
      * Picks the engine of the configured source; for MySQL/MariaDB this connects to read the server version.
@@ -110,6 +111,22 @@ public interface SourceEngine {
      * @return Debezium engine and connector properties
      */
     Properties engineProperties(List<SourceTable> streamed);
+
+    /**
+     * Corrects, before the apply, what the connector cannot carry (MySQL/MariaDB zero dates).
+     *
+     * @param batch a decoded batch
+     * @return the batch to apply
+     * @throws InterruptedException when interrupted while the source cannot be read
+     */
+    default ChangeBatch amend(ChangeBatch batch) throws InterruptedException {
+        return batch;
+    }
+
+    /** Releases what the engine holds open (connections to the source). */
+    @Override
+    default void close() {
+    }
 
     /**
      * @param heartbeat the heartbeat table

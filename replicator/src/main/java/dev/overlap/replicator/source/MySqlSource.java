@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  */
 public final class MySqlSource {
     private static final String TABLES_SQL = """
-            SELECT t.TABLE_NAME, c.COLUMN_NAME, s.SEQ_IN_INDEX, c.IS_NULLABLE = 'YES'
+            SELECT t.TABLE_NAME, c.COLUMN_NAME, s.SEQ_IN_INDEX, c.IS_NULLABLE = 'YES', c.DATA_TYPE, c.COLUMN_DEFAULT
             FROM information_schema.TABLES t
             JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
             LEFT JOIN information_schema.STATISTICS s ON s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = c.TABLE_NAME
@@ -46,6 +46,7 @@ public final class MySqlSource {
             ORDER BY t.TABLE_NAME, c.ORDINAL_POSITION""";
 
     private final Endpoint endpoint;
+    private final Map<TableId, List<ZeroDateRepair.TemporalColumn>> temporal = new LinkedHashMap<>();
 
     /** @param endpoint the source database */
     public MySqlSource(Endpoint endpoint) {
@@ -99,6 +100,7 @@ public final class MySqlSource {
             Map<String, List<String>> columns = new LinkedHashMap<>();
             Map<String, Map<Integer, String>> keys = new LinkedHashMap<>();
             Set<String> nullable = new java.util.HashSet<>();
+            temporal.clear();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES_SQL)) {
                 while (rs.next()) {
                     String table = rs.getString(1);
@@ -108,6 +110,11 @@ public final class MySqlSource {
                     columns.computeIfAbsent(table, t -> new ArrayList<>()).add(rs.getString(2));
                     if (rs.getBoolean(4)) {
                         nullable.add(table + "." + rs.getString(2));
+                    }
+                    String type = rs.getString(5).toLowerCase(Locale.ROOT);
+                    if (type.equals("date") || type.equals("datetime") || type.equals("timestamp")) {
+                        temporal.computeIfAbsent(new TableId(database, table), t -> new ArrayList<>())
+                                .add(new ZeroDateRepair.TemporalColumn(rs.getString(2), type, rs.getBoolean(4), unquote(rs.getString(6))));
                     }
                     Map<Integer, String> key = keys.computeIfAbsent(table, t -> new java.util.TreeMap<>());
                     if (rs.getObject(3) != null) {
@@ -145,6 +152,17 @@ public final class MySqlSource {
         } catch (SQLException e) {
             throw Connections.explain(endpoint, e);
         }
+    }
+
+    /** @return the DATE, DATETIME and TIMESTAMP columns of the tables the last {@link #preflight} selected */
+    public Map<TableId, List<ZeroDateRepair.TemporalColumn>> temporalColumns() {
+        return Map.copyOf(temporal);
+    }
+
+    /** @return a catalog default without MariaDB's quotes ({@code '0000-00-00'} → {@code 0000-00-00}), or {@code null} */
+    private static String unquote(String value) {
+        return value != null && value.length() >= 2 && value.startsWith("'") && value.endsWith("'")
+                ? value.substring(1, value.length() - 1) : value;
     }
 
     /**
