@@ -122,7 +122,7 @@ public final class Pipeline implements AutoCloseable {
         List<SourceTable> tables = engine.preflight();
         heartbeatTable = engine.prepareHeartbeat();
         streamed = new ArrayList<>(tables);
-        streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline"), List.of()));
+        streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline"), List.of(), false));
         createTargetHeartbeatTable();
         targetTables = engine.preflightTarget(streamed);
         lag = new LagMonitor(metrics, config.promote().maxLag());

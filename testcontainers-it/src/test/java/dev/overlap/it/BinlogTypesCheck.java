@@ -243,6 +243,40 @@ abstract class BinlogTypesCheck {
         assertThat(verify.waitFor()).as("verify exit code; stdout: %s; stderr: %s", verify.stdout(), verify.stderr()).isZero();
     }
 
+    /**
+     * Foreign keys with ON DELETE CASCADE, ON UPDATE CASCADE and ON DELETE SET NULL (Roundcube's and Rails'
+     * schemas have them): InnoDB does not write the cascaded changes to the binlog, so the target cascades
+     * itself, and ends with the source's rows.
+     */
+    @Test
+    void cascadingForeignKeysCascadeOnTheTarget() throws Exception {
+        DatabasePair pair = pair("cascade");
+        pair.onBoth("""
+                CREATE TABLE users (id INT PRIMARY KEY, name VARCHAR(20));
+                CREATE TABLE identities (id INT PRIMARY KEY, user_id INT NOT NULL, email VARCHAR(40),
+                  FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE ON UPDATE CASCADE);
+                CREATE TABLE notes (id INT PRIMARY KEY, user_id INT, body VARCHAR(20),
+                  FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE SET NULL ON UPDATE CASCADE);
+                """);
+        pair.onSource("INSERT INTO users VALUES (1, 'a'), (2, 'b'), (3, 'c'); INSERT INTO identities VALUES (10, 1, 'a@x'),"
+                + " (11, 1, 'a2@x'), (20, 2, 'b@x'), (30, 3, 'c@x'); INSERT INTO notes VALUES (100, 1, 'n1'), (200, 2, 'n2')");
+        try (Pipeline pipeline = pair.startPipeline()) {
+            pair.awaitIdentical(CATCH_UP, pipeline);
+            pair.onSource("""
+                    DELETE FROM users WHERE id = 1;
+                    UPDATE users SET id = 22 WHERE id = 2;
+                    INSERT INTO users VALUES (1, 'reused');
+                    INSERT INTO identities VALUES (12, 1, 'new@x');
+                    UPDATE identities SET email = 'b2@x' WHERE user_id = 22;
+                    DELETE FROM users WHERE id = 3;
+                    """);
+            Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP, pipeline);
+            assertThat(rows.get("identities")).containsExactly("(12,1,new@x)", "(20,22,b2@x)");
+            assertThat(rows.get("notes")).containsExactly("(100,NULL,n1)", "(200,22,n2)");
+            assertThat(pipeline.failure()).isNull();
+        }
+    }
+
     private static String single(java.sql.Connection connection, String sql) throws java.sql.SQLException {
         try (connection; java.sql.Statement st = connection.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
             rs.next();

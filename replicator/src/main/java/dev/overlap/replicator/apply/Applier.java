@@ -48,6 +48,8 @@ public final class Applier {
     private final Map<TableId, TargetTable> tables;
     private final Map<TableId, SourceTable> sources;
     private final Map<TableId, CollisionRules> rules;
+    /** Whether some table cascades on the target: the batch then keeps the order between tables. */
+    private final boolean cascading;
     private final OffsetStore offsets;
     private final PipelineMetrics metrics;
 
@@ -69,9 +71,10 @@ public final class Applier {
         for (SourceTable source : sources) {
             byId.put(source.id(), source);
             if (tables.containsKey(source.id())) {
-                rulesById.put(source.id(), CollisionRules.of(source, tables.get(source.id())));
+                rulesById.put(source.id(), source.cascades() ? CollisionRules.ANY : CollisionRules.of(source, tables.get(source.id())));
             }
         }
+        this.cascading = sources.stream().anyMatch(SourceTable::cascades);
         this.sources = Map.copyOf(byId);
         this.rules = Map.copyOf(rulesById);
         this.offsets = offsets;
@@ -93,7 +96,7 @@ public final class Applier {
      * @throws InterruptedException when interrupted while waiting to retry
      */
     public void apply(ChangeBatch batch) throws InterruptedException {
-        BatchPlan plan = BatchPlan.of(batch.changes(), this::rules);
+        BatchPlan plan = BatchPlan.of(batch.changes(), this::rules, cascading);
         long backoffMs = 500;
         int failures = 0;
         boolean commitInDoubt = false;
@@ -240,7 +243,23 @@ public final class Applier {
                     + " restart overlap to pick up new tables", null);
         }
         String name = dialect.table(plan.table);
-        for (BatchPlan.Step step : plan.steps) {
+        boolean cascades = sources.get(plan.table) != null && sources.get(plan.table).cascades();
+        if (!cascades) {
+            writeSteps(connection, table, name, plan.steps);
+            return;
+        }
+        try (Statement st = connection.createStatement()) {
+            st.execute(dialect.foreignKeyChecks(true));
+            try {
+                writeSteps(connection, table, name, plan.steps);
+            } finally {
+                st.execute(dialect.foreignKeyChecks(false));
+            }
+        }
+    }
+
+    private void writeSteps(Connection connection, TargetTable table, String name, List<BatchPlan.Step> steps) throws SQLException {
+        for (BatchPlan.Step step : steps) {
             if (step instanceof BatchPlan.Truncate) {
                 try (Statement st = connection.createStatement()) {
                     st.executeUpdate(dialect.deleteAll(name));

@@ -5,7 +5,6 @@ import dev.overlap.replicator.stream.RowChange.Op;
 import dev.overlap.replicator.stream.TableId;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,9 +33,13 @@ import java.util.function.Function;
  * moves the row to its new key in place (keeping the columns the new image lacks) at its point in the
  * order; a TRUNCATE drops what came before it for that table; a table without a key (REPLICA IDENTITY FULL)
  * has its changes written one by one, in order.
+ *
+ * <p>When the target's own foreign keys cascade (see {@link dev.overlap.replicator.source.SourceTable#cascades()}),
+ * tables are not independent: the plan then also keeps the order between tables, one table plan per run of
+ * consecutive changes to one table.
  */
 final class BatchPlan {
-    private final Map<TableId, TablePlan> tables = new LinkedHashMap<>();
+    private final List<TablePlan> tables = new ArrayList<>();
 
     /** One statement's worth of a table's changes. */
     sealed interface Step {
@@ -172,25 +175,31 @@ final class BatchPlan {
     /**
      * @param changes the batch's row changes in source order
      * @param rules each table's collision rules, by the key its changes carry
+     * @param keepTableOrder whether the order between tables must hold too (the target cascades)
      * @return the plan
      */
-    static BatchPlan of(List<RowChange> changes, Function<RowChange, CollisionRules> rules) {
+    static BatchPlan of(List<RowChange> changes, Function<RowChange, CollisionRules> rules, boolean keepTableOrder) {
         BatchPlan plan = new BatchPlan();
+        Map<TableId, TablePlan> open = new LinkedHashMap<>();
+        TablePlan last = null;
         for (RowChange change : changes) {
-            TablePlan table = plan.tables.get(change.table());
+            TablePlan table = keepTableOrder ? (last != null && last.table.equals(change.table()) ? last : null)
+                    : open.get(change.table());
             if (table == null) {
                 table = new TablePlan(change.table(), rules.apply(change));
-                plan.tables.put(change.table(), table);
+                plan.tables.add(table);
+                open.put(change.table(), table);
             }
             table.add(change);
+            last = table;
         }
-        plan.tables.values().forEach(TablePlan::finish);
+        plan.tables.forEach(TablePlan::finish);
         return plan;
     }
 
-    /** @return one plan per table, in order of first appearance */
-    Collection<TablePlan> tables() {
-        return tables.values();
+    /** @return the table plans: one per table in order of first appearance, or per run of one table's changes */
+    List<TablePlan> tables() {
+        return tables;
     }
 
     /** @return the columns of the change's row that carry a value (not {@link RowChange#UNAVAILABLE}) */

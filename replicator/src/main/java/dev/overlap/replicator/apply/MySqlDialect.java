@@ -76,6 +76,12 @@ public final class MySqlDialect implements SqlDialect {
                 + " sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'";
     }
 
+    /** The session turns foreign-key checks on around the writes to a table whose deletes cascade. */
+    @Override
+    public String foreignKeyChecks(boolean on) {
+        return "SET SESSION foreign_key_checks = " + (on ? 1 : 0);
+    }
+
     @Override
     public String timestampType() {
         return "DATETIME(6)";

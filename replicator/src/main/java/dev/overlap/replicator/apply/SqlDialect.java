@@ -25,6 +25,15 @@ public interface SqlDialect {
         return 256L << 20;
     }
 
+    /**
+     * @param on whether the target's foreign keys are checked (and cascade) for the statements that follow
+     * @return the statement that says so, on engines whose apply session runs without them (MySQL/MariaDB)
+     * @throws UnsupportedOperationException on engines whose change stream carries cascaded changes (PostgreSQL)
+     */
+    default String foreignKeyChecks(boolean on) {
+        throw new UnsupportedOperationException("the change stream of this engine carries cascaded changes");
+    }
+
     /** @return SQL run once on each new apply connection, or {@code null} for none */
     String applySessionSql();
 

@@ -126,6 +126,7 @@ public final class MySqlSource {
                 throw error("no table of database " + database + " matches tables " + filter
                         + "; check tables.include and tables.exclude (write them as " + database + ".*)");
             }
+            Set<String> cascadeParents = cascadeParents(c, database, columns.keySet());
             List<SourceTable> tables = new ArrayList<>();
             for (Map.Entry<String, List<String>> table : columns.entrySet()) {
                 TableId id = new TableId(database, table.getKey());
@@ -145,9 +146,8 @@ public final class MySqlSource {
                             .filter(u -> u.exact() && u.columns().stream().noneMatch(col -> nullable.contains(id.table() + "." + col)))
                             .toList());
                 }
-                tables.add(new SourceTable(id, table.getValue(), key, unique));
+                tables.add(new SourceTable(id, table.getValue(), key, unique, cascadeParents.contains(table.getKey())));
             }
-            refuseCascadingForeignKeys(c, database, columns.keySet());
             return tables;
         } catch (SQLException e) {
             throw Connections.explain(endpoint, e);
@@ -198,12 +198,16 @@ public final class MySqlSource {
 
     /**
      * InnoDB performs ON DELETE/UPDATE CASCADE and SET NULL inside the storage engine and writes only the
-     * parent's change to the binlog (MySQL manual, "FOREIGN KEY Constraints": "cascading foreign key
-     * actions do not activate triggers" and are not binlogged as row events), so a replica of such a
-     * table would keep rows the source changed. Refused until the apply can replay the cascade.
+     * parent's change to the binlog (MySQL manual, "FOREIGN KEY Constraints": cascading actions "are not
+     * written to the binary log"; a MySQL replica cascades itself), so the apply lets the target's own
+     * foreign keys cascade when it deletes or re-keys such a parent's rows. A selected child whose parent is
+     * not selected would keep rows the source's cascade removed: refused.
+     *
+     * @return the selected tables that are the parent of a cascading foreign key
      */
-    private void refuseCascadingForeignKeys(Connection c, String database, java.util.Collection<String> selected)
+    private Set<String> cascadeParents(Connection c, String database, java.util.Collection<String> selected)
             throws SQLException {
+        Set<String> parents = new java.util.HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME, DELETE_RULE,"
                 + " UPDATE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?"
                 + " AND (DELETE_RULE <> 'RESTRICT' AND DELETE_RULE <> 'NO ACTION' OR UPDATE_RULE <> 'RESTRICT' AND UPDATE_RULE <> 'NO ACTION')"
@@ -211,15 +215,21 @@ public final class MySqlSource {
             ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (selected.contains(rs.getString(1))) {
-                        throw error("table " + database + "." + rs.getString(1) + " has foreign key " + rs.getString(2) + " to "
-                                + rs.getString(3) + " with ON DELETE " + rs.getString(4) + " / ON UPDATE " + rs.getString(5)
-                                + "; the binlog does not carry cascaded changes, so the target would keep rows the source changed."
-                                + " Make the key RESTRICT and let the application delete the child rows, or exclude the table");
+                    String child = rs.getString(1);
+                    String parent = rs.getString(3);
+                    if (selected.contains(child) && !selected.contains(parent)) {
+                        throw error("table " + database + "." + child + " has foreign key " + rs.getString(2) + " to "
+                                + parent + " with ON DELETE " + rs.getString(4) + " / ON UPDATE " + rs.getString(5)
+                                + ", but " + parent + " is not selected; the binlog does not carry cascaded changes, so select "
+                                + database + "." + parent + " too (the target then cascades itself), or exclude " + child);
+                    }
+                    if (selected.contains(parent)) {
+                        parents.add(parent);
                     }
                 }
             }
         }
+        return parents;
     }
 
     /** The global grants of the connector; a server run with --skip-grant-tables has no grants to check. */

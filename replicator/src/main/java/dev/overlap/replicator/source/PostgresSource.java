@@ -127,7 +127,7 @@ public final class PostgresSource {
                     if (!rs.getBoolean("owned")) {
                         notOwned.add(id.toString());
                     }
-                    tables.add(new SourceTable(id, strings(rs.getArray("columns")), pk, List.of()));
+                    tables.add(new SourceTable(id, strings(rs.getArray("columns")), pk, List.of(), false));
                 }
             }
             partitions.forEach((root, count) -> LOG.info("{} is partitioned: its {} partitions are replicated through it", root, count));
@@ -137,7 +137,7 @@ public final class PostgresSource {
             for (int i = 0; i < tables.size(); i++) {
                 SourceTable table = tables.get(i);
                 tables.set(i, new SourceTable(table.id(), table.columns(), table.keyColumns(),
-                        TargetCatalog.uniqueIndexes(c, table.id())));
+                        TargetCatalog.uniqueIndexes(c, table.id()), false));
             }
             checkFreeSlot(c, publication);
             publishThroughRoots(c, publication, superuser);

@@ -19,7 +19,7 @@ class BatchPlanTest {
     private static final CollisionRules EMAIL = new CollisionRules(List.of(Set.of("email")), false);
 
     private static BatchPlan.TablePlan plan(CollisionRules rules, RowChange... changes) {
-        return BatchPlan.of(List.of(changes), c -> rules).tables().iterator().next();
+        return BatchPlan.of(List.of(changes), c -> rules, false).tables().iterator().next();
     }
 
     /** @return each step as text: its kind and the id:column values of its rows */
@@ -175,5 +175,17 @@ class BatchPlanTest {
 
         assertThat(table.steps).singleElement().satisfies(step ->
                 assertThat(((BatchPlan.Upserts) step).rows()).singleElement().satisfies(c -> assertThat(c.row()).containsEntry("v", 2)));
+    }
+
+    @Test
+    void whenTheTargetCascadesTheOrderBetweenTablesHolds() {
+        RowChange order = keyed(Op.DELETE, "id", 1);
+        RowChange line = new RowChange(LOG, Op.CREATE, List.of("id"), row("id", 5), null, 0);
+        RowChange again = keyed(Op.CREATE, "id", 2, "status", "new");
+
+        assertThat(BatchPlan.of(List.of(order, line, again), c -> CollisionRules.ANY, true).tables())
+                .extracting(t -> t.table.table()).containsExactly("orders", "log", "orders");
+        assertThat(BatchPlan.of(List.of(order, line, again), c -> CollisionRules.ANY, false).tables())
+                .extracting(t -> t.table.table()).containsExactly("orders", "log");
     }
 }
