@@ -22,8 +22,10 @@ abstract class CommitInDoubtCheck {
     /** @return a new pair of databases on this engine's two servers */
     abstract DatabasePair pair(String prefix) throws Exception;
 
-    /** @return the name under which {@link DatabasePair#snapshot} lists a table */
-    abstract String listed(String table);
+    /** @return the name under which {@link DatabasePair#snapshot} lists a table: its name on MySQL/MariaDB */
+    String listed(String table) {
+        return table;
+    }
 
     /**
      * @return options for the target's JDBC URL, or an empty string: on PostgreSQL {@code prepareThreshold=0},
@@ -33,8 +35,13 @@ abstract class CommitInDoubtCheck {
         return "";
     }
 
-    /** @return SQL that makes the table without a key replicate by whole rows on the source ({@code null} if none is needed) */
-    abstract String wholeRowIdentity(String table);
+    /**
+     * @return SQL that makes the table without a key replicate by whole rows on the source, or {@code null}
+     *         where none is needed (MySQL/MariaDB log whole rows with binlog_row_image = FULL)
+     */
+    String wholeRowIdentity(String table) {
+        return null;
+    }
 
     @Test
     void aBatchWhoseCommitWentUnansweredIsNotAppliedTwice() throws Exception {

@@ -6,14 +6,4 @@ class MariaDbCommitInDoubtIT extends CommitInDoubtCheck {
     DatabasePair pair(String prefix) throws Exception {
         return DatabasePair.create("maria_" + prefix, Servers.mariadbSource(), Servers.mariadbTarget());
     }
-
-    @Override
-    String listed(String table) {
-        return table;
-    }
-
-    @Override
-    String wholeRowIdentity(String table) {
-        return null;
-    }
 }

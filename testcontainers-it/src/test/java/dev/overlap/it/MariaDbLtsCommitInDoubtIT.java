@@ -6,14 +6,4 @@ class MariaDbLtsCommitInDoubtIT extends CommitInDoubtCheck {
     DatabasePair pair(String prefix) throws Exception {
         return DatabasePair.create("lts_" + prefix, Servers.mariadbLtsSource(), Servers.mariadbLtsTarget());
     }
-
-    @Override
-    String listed(String table) {
-        return table;
-    }
-
-    @Override
-    String wholeRowIdentity(String table) {
-        return null;
-    }
 }

@@ -6,14 +6,4 @@ class MySqlCommitInDoubtIT extends CommitInDoubtCheck {
     DatabasePair pair(String prefix) throws Exception {
         return DatabasePair.create("my_" + prefix, Servers.mysqlSource(), Servers.mysqlTarget());
     }
-
-    @Override
-    String listed(String table) {
-        return table;
-    }
-
-    @Override
-    String wholeRowIdentity(String table) {
-        return null;
-    }
 }

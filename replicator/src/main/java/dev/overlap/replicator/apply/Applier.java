@@ -27,10 +27,12 @@ import org.slf4j.LoggerFactory;
  * position after them ({@link OffsetStore}), so that a crash at any point loses and duplicates
  * nothing.
  *
- * <p>Per table, a batch runs: the replay of a TRUNCATE, then multi-row deletes by key, then
- * multi-row upserts (tables with a primary key, after {@link BatchPlan} coalesced changes per key);
- * or, for a table without one, its changes in order (runs of inserts as multi-row inserts, updates
- * and deletes one row each, matched on the before-image). A transient failure (serialization
+ * <p>A batch runs the statements of its {@link BatchPlan}, which keeps each table's changes in an order
+ * the source could have committed them ({@link CollisionRules}): multi-row deletes by key and upserts,
+ * key moves, the replay of a TRUNCATE, and for a table without a key its changes in order (runs of
+ * inserts as multi-row inserts, updates and deletes one row each, matched on the before-image). The
+ * writes to a MySQL/MariaDB table whose foreign keys cascade run with the target's foreign-key checks
+ * on, so the target cascades as the source did. A transient failure (serialization
  * failure, deadlock, lock timeout, a connection lost mid-batch) rolls back and retries the whole
  * batch with exponential backoff, 5 times at most. While no connection to the target can be had at
  * all (refused, or the pool timing out), the batch waits and retries for as long as that lasts, every
@@ -176,27 +178,24 @@ public final class Applier {
 
     /** @return whether the target holds this batch's offset, i.e. committed it; on a connection of its own */
     private boolean committed(ChangeBatch batch) throws SQLException {
-        Connection pooled;
-        try {
-            pooled = target.getConnection();
-        } catch (SQLException e) {
-            throw new TargetUnreachable(e);
-        }
-        try (Connection connection = pooled) {
+        try (Connection connection = connection()) {
             boolean committed = offsets.holds(connection, batch.offset());
             connection.rollback();
             return committed;
         }
     }
 
-    private void write(BatchPlan plan, ChangeBatch batch) throws SQLException {
-        Connection pooled;
+    /** @return a pooled connection to the target, or {@link TargetUnreachable} when none can be had */
+    private Connection connection() throws TargetUnreachable {
         try {
-            pooled = target.getConnection();
+            return target.getConnection();
         } catch (SQLException e) {
             throw new TargetUnreachable(e);
         }
-        try (Connection connection = pooled) {
+    }
+
+    private void write(BatchPlan plan, ChangeBatch batch) throws SQLException {
+        try (Connection connection = connection()) {
             try {
                 for (BatchPlan.TablePlan table : plan.tables()) {
                     try {
