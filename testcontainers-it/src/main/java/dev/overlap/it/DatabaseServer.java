@@ -39,7 +39,7 @@ public interface DatabaseServer extends AutoCloseable {
      * @return the running server
      */
     static DatabaseServer mariadb(Map<String, String> settings) {
-        return EmbeddedBinlogRoute.start(dev.overlap.replicator.demo.EmbeddedBinlogServer.Flavor.MARIADB, settings);
+        return EmbeddedBinlogRoute.start(dev.overlap.embedded.EmbeddedBinlogServer.Flavor.MARIADB, settings);
     }
 
     /**
@@ -66,7 +66,7 @@ public interface DatabaseServer extends AutoCloseable {
      * @return the running server
      */
     static DatabaseServer mysql(Map<String, String> settings) {
-        return EmbeddedBinlogRoute.start(dev.overlap.replicator.demo.EmbeddedBinlogServer.Flavor.MYSQL, settings);
+        return EmbeddedBinlogRoute.start(dev.overlap.embedded.EmbeddedBinlogServer.Flavor.MYSQL, settings);
     }
 
     /** @return how the server runs: {@code testcontainers} or {@code embedded} */

@@ -1,6 +1,6 @@
 package dev.overlap.it;
 
-import dev.overlap.replicator.demo.EmbeddedBinlogServer;
+import dev.overlap.embedded.EmbeddedBinlogServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.overlap.it;
 
-import dev.overlap.replicator.demo.EmbeddedPostgresServer;
+import dev.overlap.embedded.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.overlap.it;
 
-import dev.overlap.replicator.demo.EmbeddedServer;
+import dev.overlap.embedded.EmbeddedServer;
 
 /**
  * A {@link DatabaseServer} on an {@link EmbeddedServer} the tests start from downloaded binaries (the

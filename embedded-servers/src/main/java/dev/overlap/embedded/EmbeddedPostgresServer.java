@@ -1,4 +1,4 @@
-package dev.overlap.replicator.demo;
+package dev.overlap.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

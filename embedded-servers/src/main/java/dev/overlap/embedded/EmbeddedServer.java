@@ -1,4 +1,4 @@
-package dev.overlap.replicator.demo;
+package dev.overlap.embedded;
 
 import java.sql.Connection;
 import java.sql.SQLException;
