@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,7 +19,7 @@ import java.util.function.LongSupplier;
  * WAL or binlog bytes the target has not confirmed, as last probed; -1 before the first probe).
  */
 public final class LagMonitor {
-    private final PipelineMetrics metrics;
+    private final BooleanSupplier streaming;
     private final Duration maxLag;
     private final LongSupplier clockMs;
     private final AtomicLong newestHeartbeatMicros;
@@ -27,18 +28,20 @@ public final class LagMonitor {
     /**
      * @param metrics the pipeline's metrics, whose registry gets the gauges
      * @param maxLag the lag above which {@link #healthy()} turns false ({@code promote.max-lag})
+     * @param streaming whether the pipeline streams now; it is healthy only then
      */
-    public LagMonitor(PipelineMetrics metrics, Duration maxLag) {
-        this(metrics, maxLag, System::currentTimeMillis);
+    public LagMonitor(PipelineMetrics metrics, Duration maxLag, BooleanSupplier streaming) {
+        this(metrics, maxLag, streaming, System::currentTimeMillis);
     }
 
     /**
      * @param metrics the pipeline's metrics
      * @param maxLag the health threshold
+     * @param streaming whether the pipeline streams now
      * @param clockMs the daemon's clock, ms since the epoch (tests pass their own)
      */
-    public LagMonitor(PipelineMetrics metrics, Duration maxLag, LongSupplier clockMs) {
-        this.metrics = metrics;
+    public LagMonitor(PipelineMetrics metrics, Duration maxLag, BooleanSupplier streaming, LongSupplier clockMs) {
+        this.streaming = streaming;
         this.maxLag = maxLag;
         this.clockMs = clockMs;
         this.newestHeartbeatMicros = new AtomicLong(metrics.startedAt().toEpochMilli() * 1000);
@@ -82,6 +85,6 @@ public final class LagMonitor {
 
     /** @return whether the pipeline is streaming with lag below {@code promote.max-lag} */
     public boolean healthy() {
-        return metrics.state() == PipelineState.STREAMING && lagSeconds() * 1000 < maxLag.toMillis();
+        return streaming.getAsBoolean() && lagSeconds() * 1000 < maxLag.toMillis();
     }
 }

@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The metrics of one pipeline, registered on a Micrometer {@link PrometheusMeterRegistry} and tagged
@@ -29,7 +31,7 @@ public final class PipelineMetrics {
     private final Tags tags;
     private final Timer batchTimer;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final AtomicReference<PipelineState> state = new AtomicReference<>(PipelineState.STARTING);
+    private volatile Supplier<String> state = () -> "starting";
     private final AtomicLong appliedTotal = new AtomicLong();
     private final AtomicInteger snapshotTablesRemaining = new AtomicInteger();
     private final AtomicReference<LastError> lastError = new AtomicReference<>();
@@ -59,12 +61,6 @@ public final class PipelineMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
-        for (PipelineState s : PipelineState.values()) {
-            Gauge.builder("overlap.state", state, current -> current.get() == s ? 1 : 0)
-                    .description("1 for the pipeline's current state, 0 for the others")
-                    .tags(tags.and("state", s.label()))
-                    .register(registry);
-        }
         Gauge.builder("overlap.snapshot.tables.remaining", snapshotTablesRemaining, AtomicInteger::get)
                 .description("Tables the initial snapshot has not finished yet")
                 .tags(tags)
@@ -86,16 +82,25 @@ public final class PipelineMetrics {
         return tags;
     }
 
-    /** @param next the state the pipeline is now in */
-    public void state(PipelineState next) {
-        state.set(next);
-        if (next != PipelineState.SNAPSHOTTING && next != PipelineState.STARTING) {
-            snapshotTablesRemaining.set(0);
+    /**
+     * Observes the pipeline's life-cycle state, which the pipeline owns: {@code overlap_state{state}} is 1
+     * for the current state's label and 0 for the others.
+     *
+     * @param current the current state's label
+     * @param labels every state's label
+     */
+    public void observeState(Supplier<String> current, List<String> labels) {
+        this.state = current;
+        for (String label : labels) {
+            Gauge.builder("overlap.state", this, metrics -> label.equals(metrics.state.get()) ? 1 : 0)
+                    .description("1 for the pipeline's current state, 0 for the others")
+                    .tags(tags.and("state", label))
+                    .register(registry);
         }
     }
 
-    /** @return the pipeline's current state */
-    public PipelineState state() {
+    /** @return the label of the pipeline's current state, e.g. {@code streaming} */
+    public String stateLabel() {
         return state.get();
     }
 

@@ -44,7 +44,7 @@ public record StatusReport(String pipeline, String state, boolean healthy,
      * @return the status now
      */
     public static StatusReport of(PipelineMetrics metrics, LagMonitor lag) {
-        return new StatusReport(metrics.pipeline(), metrics.state().label(), lag.healthy(), lag.lagSeconds(),
+        return new StatusReport(metrics.pipeline(), metrics.stateLabel(), lag.healthy(), lag.lagSeconds(),
                 lag.maxLag().toMillis() / 1000.0, lag.backlogBytes(), metrics.rowsPerSecond(), metrics.appliedTotal(),
                 metrics.position(), metrics.startedAt(), metrics.lastError());
     }

@@ -2,7 +2,7 @@ package dev.overlap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.overlap.replicator.Pipeline;
+import dev.overlap.replicator.pipeline.Pipeline;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -13,6 +13,7 @@ import dev.overlap.checksum.Verifier;
 import dev.overlap.checksum.VerifyOptions;
 import dev.overlap.checksum.VerifyProgress;
 import dev.overlap.checksum.VerifyReport;
+import dev.overlap.replicator.verify.PipelineWatermark;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -313,7 +314,7 @@ abstract class BinlogVerifyCheck {
         live.onBoth("CREATE TABLE accounts (id INT PRIMARY KEY, balance DECIMAL(12,2) NOT NULL, note TEXT, updated_at DATETIME(6))");
         live.onSource("INSERT INTO accounts SELECT a.i * 1000 + b.i, 100, CONCAT('note ', a.i), '2024-01-01' FROM "
                 + NUMBERS.replace(" n", " a") + ", " + NUMBERS.replace(" n", " b") + " WHERE a.i <= 3");
-        try (dev.overlap.replicator.Pipeline pipeline = live.startPipeline()) {
+        try (dev.overlap.replicator.pipeline.Pipeline pipeline = live.startPipeline()) {
             live.awaitIdentical(Duration.ofSeconds(120));
             java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
             java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
@@ -323,13 +324,7 @@ abstract class BinlogVerifyCheck {
                 Thread.sleep(500);
                 List<TableName> accounts = List.of(new TableName(live.name, "accounts"));
                 VerifyReport naive = verify(live, mariadb(), true, null, accounts, 500);
-                dev.overlap.replicator.verify.BinlogWatermark watermark = new dev.overlap.replicator.verify.BinlogWatermark(live.name, () -> {
-                    try {
-                        return live.target();
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                PipelineWatermark watermark = live.watermark();
                 try (Connection target = live.target()) {
                     assertThat(watermark.replicating(target)).isTrue();
                 }

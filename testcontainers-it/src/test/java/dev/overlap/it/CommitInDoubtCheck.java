@@ -2,7 +2,7 @@ package dev.overlap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.overlap.replicator.Pipeline;
+import dev.overlap.replicator.pipeline.Pipeline;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;

@@ -5,9 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.overlap.checksum.Databases;
 import dev.overlap.lag.PipelineMetrics;
-import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.engine.Engine;
+import dev.overlap.replicator.engine.Engines;
+import dev.overlap.replicator.pipeline.Pipeline;
+import dev.overlap.replicator.verify.PipelineWatermark;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -163,6 +166,24 @@ final class DatabasePair implements Databases {
         String url = yaml.lines().filter(l -> l.trim().startsWith("url:") && l.contains(":" + targetProxy.port() + "/"))
                 .findFirst().orElseThrow();
         return startPipelineWith(yaml.replace(url, url + urlOptions));
+    }
+
+    /**
+     * @return the watermark of this pair's pipeline, from its engine, as {@code overlap verify} builds it: the
+     *         target connections are the superuser's
+     */
+    PipelineWatermark watermark() {
+        OverlapConfig config = new ConfigLoader(Map.of(PASSWORD_VARIABLE, sourceServer.superuserPassword())::get)
+                .parse(configYaml(), name + ".yml");
+        try (Engine engine = Engines.connect(config)) {
+            return engine.watermark(() -> {
+                try {
+                    return target();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
     }
 
     private Pipeline startPipelineWith(String yaml) {

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.overlap.replicator.Pipeline;
+import dev.overlap.replicator.pipeline.Pipeline;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -41,7 +41,7 @@ class LagMonitorIT {
     }
 
     private static String base(Pipeline pipeline) {
-        return "http://127.0.0.1:" + pipeline.metricsAddress().getPort();
+        return "http://127.0.0.1:" + pipeline.httpAddress().getPort();
     }
 
     /** @return the value of the one sample of {@code name} whose labels contain all of {@code labels} */
@@ -139,7 +139,7 @@ class LagMonitorIT {
                     scrape_configs:
                       - job_name: overlap
                         static_configs: [{targets: ['127.0.0.1:%d']}]
-                    """.formatted(pipeline.metricsAddress().getPort()));
+                    """.formatted(pipeline.httpAddress().getPort()));
             int port = freePort();
             Process server = new ProcessBuilder(prometheus, "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)

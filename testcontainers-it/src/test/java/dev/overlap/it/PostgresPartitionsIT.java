@@ -3,9 +3,9 @@ package dev.overlap.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.UserError;
-import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.catalog.TableId;
+import dev.overlap.replicator.pipeline.Pipeline;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

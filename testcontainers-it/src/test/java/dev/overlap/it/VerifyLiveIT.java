@@ -3,8 +3,8 @@ package dev.overlap.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.overlap.checksum.VerifyReport;
-import dev.overlap.replicator.Pipeline;
-import dev.overlap.replicator.verify.OffsetWatermark;
+import dev.overlap.replicator.pipeline.Pipeline;
+import dev.overlap.replicator.verify.PipelineWatermark;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -35,13 +35,7 @@ class VerifyLiveIT {
             try {
                 Thread.sleep(500);
                 VerifyReport naive = VerifyIT.verify(pair, true, null, "public.accounts");
-                OffsetWatermark watermark = new OffsetWatermark(pair.name, () -> {
-                    try {
-                        return pair.target();
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                PipelineWatermark watermark = pair.watermark();
                 VerifyReport live = VerifyIT.verify(pair, true, watermark, "public.accounts");
                 assertThat(writer.isAlive()).as("the writer ran during both checks").isTrue();
                 assertThat(pipeline.failure()).isNull();

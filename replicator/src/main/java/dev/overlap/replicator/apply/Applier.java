@@ -1,14 +1,15 @@
 package dev.overlap.replicator.apply;
 
 import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.replicator.catalog.SourceTable;
+import dev.overlap.replicator.catalog.TableId;
+import dev.overlap.replicator.catalog.TargetColumn;
+import dev.overlap.replicator.catalog.TargetTable;
 import dev.overlap.replicator.offset.OffsetStore;
-import dev.overlap.replicator.source.SourceTable;
+import dev.overlap.replicator.sql.SqlDialect;
 import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.RowChange.Op;
-import dev.overlap.replicator.stream.TableId;
-import dev.overlap.replicator.target.TargetColumn;
-import dev.overlap.replicator.target.TargetTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

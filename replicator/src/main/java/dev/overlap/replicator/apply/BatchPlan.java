@@ -1,8 +1,8 @@
 package dev.overlap.replicator.apply;
 
+import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.RowChange.Op;
-import dev.overlap.replicator.stream.TableId;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +34,7 @@ import java.util.function.Function;
  * order; a TRUNCATE drops what came before it for that table; a table without a key (REPLICA IDENTITY FULL)
  * has its changes written one by one, in order.
  *
- * <p>When the target's own foreign keys cascade (see {@link dev.overlap.replicator.source.SourceTable#cascades()}),
+ * <p>When the target's own foreign keys cascade (see {@link dev.overlap.replicator.catalog.SourceTable#cascades()}),
  * tables are not independent: the plan then also keeps the order between tables, one table plan per run of
  * consecutive changes to one table.
  */

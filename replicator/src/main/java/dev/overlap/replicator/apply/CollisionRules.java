@@ -1,9 +1,9 @@
 package dev.overlap.replicator.apply;
 
-import dev.overlap.replicator.source.SourceTable;
+import dev.overlap.replicator.catalog.SourceTable;
+import dev.overlap.replicator.catalog.TargetTable;
+import dev.overlap.replicator.catalog.UniqueIndex;
 import dev.overlap.replicator.stream.RowChange;
-import dev.overlap.replicator.target.TargetTable;
-import dev.overlap.replicator.target.UniqueIndex;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

@@ -1,7 +1,7 @@
 package dev.overlap.replicator.cli;
 
 import dev.overlap.replicator.UserError;
-import dev.overlap.replicator.config.Engine;
+import dev.overlap.replicator.config.DatabaseKind;
 import dev.overlap.replicator.demo.Demo;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -24,9 +24,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Engine chosen;
+        DatabaseKind chosen;
         try {
-            chosen = Engine.valueOf(engine.trim().toUpperCase(Locale.ROOT));
+            chosen = DatabaseKind.valueOf(engine.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new UserError("--engine " + engine + ": choose postgresql, mariadb or mysql");
         }

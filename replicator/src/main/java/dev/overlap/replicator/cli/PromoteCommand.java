@@ -1,15 +1,17 @@
 package dev.overlap.replicator.cli;
 
-import dev.overlap.replicator.Connections;
 import dev.overlap.replicator.UserError;
-import dev.overlap.replicator.apply.SqlDialect;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
-import dev.overlap.replicator.engine.SourceEngine;
+import dev.overlap.replicator.engine.Engine;
+import dev.overlap.replicator.engine.Engines;
+import dev.overlap.replicator.jdbc.Connections;
 import dev.overlap.replicator.promote.Cutover;
 import dev.overlap.replicator.promote.PromoteReport;
 import dev.overlap.replicator.promote.Promoter;
+import dev.overlap.replicator.promote.PromotionGuard;
 import dev.overlap.replicator.promote.PromotionStore;
+import dev.overlap.replicator.sql.SqlDialect;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -95,17 +97,19 @@ public final class PromoteCommand implements Callable<Integer> {
         if (done.isPresent()) {
             return print(done.get());
         }
-        SqlDialect dialect = SourceEngine.of(cfg).dialect();
-        boolean rolledBack = Promoter.rollBackInterruptedFreeze(cfg, new PromotionStore(cfg.pipeline(), dialect),
-                Cutover.of(cfg, dialect));
+        boolean rolledBack;
+        try (Engine engine = Engines.connect(cfg)) {
+            rolledBack = PromotionGuard.rollBackInterruptedFreeze(cfg, new PromotionStore(cfg.pipeline(), engine.dialect()),
+                    engine.cutover());
+        }
         spec.commandLine().getErr().println("overlap: the daemon stopped answering during promote (" + cause.getMessage() + "); "
                 + (rolledBack ? "the source was frozen and is writable again" : "the source was not frozen") + "; promote aborted");
         return ExitCode.PROMOTE_ABORTED;
     }
 
     private Optional<PromoteReport> storedPromotion(OverlapConfig cfg) {
-        try (Connection c = Connections.open(cfg.target())) {
-            return new PromotionStore(cfg.pipeline(), SourceEngine.of(cfg).dialect()).load(c)
+        try (Engine engine = Engines.connect(cfg); Connection c = Connections.open(cfg.target())) {
+            return new PromotionStore(cfg.pipeline(), engine.dialect()).load(c)
                     .filter(p -> "promoted".equals(p.state()) && p.report() != null)
                     .map(p -> PromoteReport.fromJson(p.report()));
         } catch (SQLException | UserError e) {

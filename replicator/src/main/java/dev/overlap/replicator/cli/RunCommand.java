@@ -1,12 +1,11 @@
 package dev.overlap.replicator.cli;
 
 import dev.overlap.lag.PipelineMetrics;
-import dev.overlap.lag.PipelineState;
-import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.apply.ApplyException;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
-import dev.overlap.replicator.promote.Promoter;
+import dev.overlap.replicator.lifecycle.PipelineState;
+import dev.overlap.replicator.pipeline.Pipeline;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -52,19 +51,19 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
             pipeline.stream();
-            pipeline.admin("/promote", new Promoter(cfg, pipeline)::handle);
+            pipeline.admin("/promote", pipeline.promoter()::handle);
             while (stop.getCount() > 0) {
-                if (pipeline.await(200) && metrics.state() != PipelineState.PROMOTING) {
+                if (pipeline.await(200) && pipeline.lifecycle().state() != PipelineState.PROMOTING) {
                     break;
                 }
             }
-            if (metrics.state() == PipelineState.PROMOTED) {
+            if (pipeline.lifecycle().state() == PipelineState.PROMOTED) {
                 LOG.info("pipeline {} promoted: the target is the master; the daemon stops", cfg.pipeline());
                 Thread.sleep(PROMOTED_GRACE_MS);
                 return ExitCode.OK;
             }
             if (pipeline.failure() != null) {
-                metrics.state(PipelineState.FAILED);
+                pipeline.lifecycle().enter(PipelineState.FAILED);
                 ApplyException apply = applyFailure(pipeline.failure());
                 if (apply != null) {
                     LOG.error("pipeline {} stopped: {}", cfg.pipeline(), apply.getMessage());

@@ -15,9 +15,9 @@ import dev.overlap.checksum.VerifyReport;
 import dev.overlap.replicator.UserError;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.engine.Engine;
+import dev.overlap.replicator.engine.Engines;
 import dev.overlap.replicator.verify.EndpointDatabases;
-import dev.overlap.replicator.verify.BinlogWatermark;
-import dev.overlap.replicator.verify.OffsetWatermark;
 import dev.overlap.replicator.verify.PipelineWatermark;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code overlap verify}: compares every selected table of the source with the target by row counts
  * and chunked hashes computed inside both databases (PostgreSQL, MySQL or MariaDB, the same engine on
- * both sides; {@link PostgresChecksumDialect} or {@link MySqlChecksumDialect}, with the matching
- * {@link OffsetWatermark} or {@link BinlogWatermark}); with {@code --rows} it also names the missing,
+ * both sides; the engine's {@link PostgresChecksumDialect} or {@link MySqlChecksumDialect}, with its
+ * watermark); with {@code --rows} it also names the missing,
  * extra and different rows. While the pipeline replicates (it has an offset on the target),
  * differences are re-checked after the target has applied past them. Exits 0 when equal, 3 when
  * different, 2 on bad input, 1 when a database fails.
@@ -71,12 +71,15 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         OverlapConfig cfg = new ConfigLoader().load(config);
         EndpointDatabases databases = new EndpointDatabases(cfg.source(), cfg.target(), java.time.Duration.ZERO);
-        PipelineWatermark watermark = databases.watermark(cfg.pipeline());
         ChecksumDialect dialect;
+        PipelineWatermark watermark;
+        try (Engine engine = Engines.connect(cfg)) {
+            dialect = engine.checksumDialect();
+            watermark = engine.watermark(databases::openTarget);
+        }
         List<TableName> selected;
         boolean live;
         try (Connection source = databases.openSource(); Connection target = databases.openTarget()) {
-            dialect = databases.dialect(source, target);
             selected = select(dialect.tables(source), cfg);
             live = watermark.replicating(target);
         }

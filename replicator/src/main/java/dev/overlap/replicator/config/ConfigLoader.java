@@ -96,8 +96,8 @@ public final class ConfigLoader {
         }
         Endpoint source = endpoint(root, "source", name);
         Endpoint target = endpoint(root, "target", name);
-        if (source.engine() != target.engine()) {
-            throw new UserError(name + ": source is " + source.engine() + " but target is " + target.engine()
+        if (source.kind() != target.kind()) {
+            throw new UserError(name + ": source is " + source.kind() + " but target is " + target.kind()
                     + "; Overlap moves a database between hosts of the same engine");
         }
         JsonNode tables = root.path("tables");

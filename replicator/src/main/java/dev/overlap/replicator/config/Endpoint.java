@@ -8,14 +8,14 @@ import java.util.Properties;
  *
  * @param role {@code source} or {@code target}; names the endpoint in messages
  * @param url the JDBC URL as configured; may carry driver options after {@code ?}
- * @param engine the engine named by the URL scheme
+ * @param kind the database the URL scheme names (which JDBC driver connects)
  * @param host host name from the URL
  * @param port TCP port from the URL, or the engine's default
  * @param database database name from the URL
  * @param user login user
  * @param password resolved password
  */
-public record Endpoint(String role, String url, Engine engine, String host, int port, String database,
+public record Endpoint(String role, String url, DatabaseKind kind, String host, int port, String database,
                        String user, Secret password) {
 
     /**
@@ -24,8 +24,8 @@ public record Endpoint(String role, String url, Engine engine, String host, int 
      * @throws IllegalArgumentException with a one-line reason when the URL is not of that form
      */
     static Endpoint parse(String role, String url, String user, Secret password) {
-        Engine engine = Engine.ofUrl(url);
-        if (engine == null) {
+        DatabaseKind kind = DatabaseKind.ofUrl(url);
+        if (kind == null) {
             throw new IllegalArgumentException("is not a PostgreSQL, MySQL or MariaDB JDBC URL;"
                     + " write it as jdbc:postgresql://host:5432/db, jdbc:mysql://host:3306/db or jdbc:mariadb://host:3306/db");
         }
@@ -38,10 +38,10 @@ public record Endpoint(String role, String url, Engine engine, String host, int 
         String path = uri.getPath();
         if (uri.getHost() == null || path == null || path.length() <= 1 || path.indexOf('/', 1) >= 0) {
             throw new IllegalArgumentException("must name a host and one database, as in jdbc:"
-                    + uri.getScheme() + "://host:" + engine.defaultPort() + "/db");
+                    + uri.getScheme() + "://host:" + kind.defaultPort() + "/db");
         }
-        int port = uri.getPort() < 0 ? engine.defaultPort() : uri.getPort();
-        return new Endpoint(role, url, engine, uri.getHost(), port, path.substring(1), user, password);
+        int port = uri.getPort() < 0 ? kind.defaultPort() : uri.getPort();
+        return new Endpoint(role, url, kind, uri.getHost(), port, path.substring(1), user, password);
     }
 
     /** @return {@code host:port/database}: the endpoint without options or credentials, safe to print */

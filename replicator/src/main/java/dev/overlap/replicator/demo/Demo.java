@@ -11,11 +11,14 @@ import dev.overlap.embedded.EmbeddedBinlogServer;
 import dev.overlap.embedded.EmbeddedPostgresServer;
 import dev.overlap.embedded.EmbeddedServer;
 import dev.overlap.lag.PipelineMetrics;
-import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.config.ConfigLoader;
-import dev.overlap.replicator.config.Engine;
+import dev.overlap.replicator.config.DatabaseKind;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.engine.Engine;
+import dev.overlap.replicator.engine.Engines;
+import dev.overlap.replicator.pipeline.Pipeline;
 import dev.overlap.replicator.verify.EndpointDatabases;
+import dev.overlap.replicator.verify.PipelineWatermark;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -56,7 +59,7 @@ public final class Demo {
      * @throws Exception when a server cannot start or a database fails
      */
     public boolean run(int orders, int seconds) throws Exception {
-        return run(Engine.POSTGRESQL, orders, seconds);
+        return run(DatabaseKind.POSTGRESQL, orders, seconds);
     }
 
     /**
@@ -66,12 +69,12 @@ public final class Demo {
      * @return whether source and target ended identical
      * @throws Exception when a server cannot start or a database fails
      */
-    public boolean run(Engine engine, int orders, int seconds) throws Exception {
+    public boolean run(DatabaseKind engine, int orders, int seconds) throws Exception {
         out.println("Starting two embedded " + label(engine) + " servers (old host, new host)...");
         try (EmbeddedServer oldHost = start(engine, 1); EmbeddedServer newHost = start(engine, 2)) {
             oldHost.createDatabase("shop");
             newHost.createDatabase("shop");
-            ShopWorkload shop = new ShopWorkload(engine == Engine.POSTGRESQL ? new PostgresShopSql() : new MySqlShopSql());
+            ShopWorkload shop = new ShopWorkload(engine == DatabaseKind.POSTGRESQL ? new PostgresShopSql() : new MySqlShopSql());
             try (Connection source = oldHost.connect("shop"); Connection target = newHost.connect("shop")) {
                 shop.createSchema(source);
                 shop.createSchema(target);
@@ -79,18 +82,18 @@ public final class Demo {
             }
             out.printf("Seeded the old host: %,d orders. Schema restored on the new host.%n", orders);
 
-            String password = engine == Engine.POSTGRESQL ? "demo" : "";
+            String password = engine == DatabaseKind.POSTGRESQL ? "demo" : "";
             OverlapConfig config = new ConfigLoader(Map.of("OVERLAP_DEMO_PASSWORD", password)::get).parse("""
                     pipeline: demo
                     source: {url: "%s", user: %s, password: "${env:OVERLAP_DEMO_PASSWORD}"}
                     target: {url: "%s", user: %s, password: "${env:OVERLAP_DEMO_PASSWORD}"}
                     %smetrics: {listen: "127.0.0.1:0"}
                     """.formatted(oldHost.jdbcUrl("shop"), oldHost.superuser(), newHost.jdbcUrl("shop"), newHost.superuser(),
-                    engine == Engine.POSTGRESQL ? "tables: {include: [public.*]}\n" : ""), "demo config");
+                    engine == DatabaseKind.POSTGRESQL ? "tables: {include: [public.*]}\n" : ""), "demo config");
             PipelineMetrics metrics = new PipelineMetrics(config.pipeline());
             try (Pipeline pipeline = new Pipeline(config, metrics)) {
                 pipeline.start();
-                out.printf("Replicating; metrics at http://127.0.0.1:%d/metrics%n", pipeline.metricsAddress().getPort());
+                out.printf("Replicating; metrics at http://127.0.0.1:%d/metrics%n", pipeline.httpAddress().getPort());
                 long written = runLoad(shop, oldHost, metrics, pipeline, seconds);
                 out.printf("Load stopped after %,d rows written on the old host; waiting for the new host to catch up...%n", written);
                 awaitCatchUp(pipeline);
@@ -99,7 +102,7 @@ public final class Demo {
         }
     }
 
-    private static String label(Engine engine) {
+    private static String label(DatabaseKind engine) {
         return switch (engine) {
             case POSTGRESQL -> "PostgreSQL";
             case MARIADB -> "MariaDB";
@@ -108,7 +111,7 @@ public final class Demo {
     }
 
     /** @param serverId the binlog {@code server_id} (1 old host, 2 new host); PostgreSQL has none */
-    private static EmbeddedServer start(Engine engine, int serverId) {
+    private static EmbeddedServer start(DatabaseKind engine, int serverId) {
         return switch (engine) {
             case POSTGRESQL -> EmbeddedPostgresServer.start();
             case MARIADB -> EmbeddedBinlogServer.start(EmbeddedBinlogServer.Flavor.MARIADB, Map.of("server_id", "" + serverId));
@@ -146,7 +149,7 @@ public final class Demo {
             Thread.sleep(1000);
             long now = metrics.appliedTotal();
             out.printf("[%3ds] %-12s old host: %,9d rows written | new host: %,9d events applied (%,6d/s)%n",
-                    s, metrics.state().label(), written.get(), now, now - applied);
+                    s, metrics.stateLabel(), written.get(), now, now - applied);
             applied = now;
         }
         running.set(false);
@@ -190,13 +193,17 @@ public final class Demo {
      */
     private boolean verify(OverlapConfig config) throws SQLException, InterruptedException {
         EndpointDatabases databases = new EndpointDatabases(config.source(), config.target(), Duration.ZERO);
-        ChecksumDialect dialect = databases.dialect();
-        String schema = databases.postgres() ? "public" : config.source().database();
+        ChecksumDialect dialect;
+        PipelineWatermark watermark;
+        try (Engine engine = Engines.connect(config)) {
+            dialect = engine.checksumDialect();
+            watermark = engine.watermark(databases::openTarget);
+        }
+        String schema = config.source().kind() == DatabaseKind.POSTGRESQL ? "public" : config.source().database();
         List<TableName> tables = ShopWorkload.TABLES.stream().map(t -> new TableName(schema, t)).toList();
         VerifyReport report;
         try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
-            report = new Verifier(dialect, databases, VerifyOptions.defaults(2, true, 10), databases.watermark(config.pipeline()),
-                    progress).verify(tables);
+            report = new Verifier(dialect, databases, VerifyOptions.defaults(2, true, 10), watermark, progress).verify(tables);
         }
         for (TableReport r : report.tables()) {
             printTable(r.table(), r.sourceRows(), r.targetRows(), r.equal(), String.valueOf(r.rowDifferences()));

@@ -3,7 +3,7 @@ package dev.overlap.replicator.offset;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.overlap.replicator.apply.SqlDialect;
+import dev.overlap.replicator.sql.SqlDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,11 +1,13 @@
 package dev.overlap.replicator.promote;
 
-import dev.overlap.replicator.Connections;
-import dev.overlap.replicator.apply.SqlDialect;
+import dev.overlap.replicator.catalog.TableId;
+import dev.overlap.replicator.config.DatabaseKind;
 import dev.overlap.replicator.config.Endpoint;
-import dev.overlap.replicator.config.Engine;
 import dev.overlap.replicator.config.OverlapConfig;
-import dev.overlap.replicator.stream.TableId;
+import dev.overlap.replicator.engine.mysql.MySqlCutover;
+import dev.overlap.replicator.engine.postgres.PostgresCutover;
+import dev.overlap.replicator.jdbc.Connections;
+import dev.overlap.replicator.sql.SqlDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,7 +55,7 @@ public abstract class Cutover {
      * @return the cutover of the source's engine
      */
     public static Cutover of(OverlapConfig config, SqlDialect dialect) {
-        return config.source().engine() == Engine.POSTGRESQL ? new PostgresCutover(config, dialect) : new MySqlCutover(config, dialect);
+        return config.source().kind() == DatabaseKind.POSTGRESQL ? new PostgresCutover(config, dialect) : new MySqlCutover(config, dialect);
     }
 
     /**

@@ -6,12 +6,12 @@ import dev.overlap.checksum.Verifier;
 import dev.overlap.checksum.VerifyOptions;
 import dev.overlap.checksum.VerifyProgress;
 import dev.overlap.checksum.VerifyReport;
-import dev.overlap.lag.MetricsServer;
 import dev.overlap.lag.PipelineMetrics;
-import dev.overlap.lag.PipelineState;
-import dev.overlap.replicator.Connections;
-import dev.overlap.replicator.Pipeline;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.http.DaemonHttpServer;
+import dev.overlap.replicator.jdbc.Connections;
+import dev.overlap.replicator.lifecycle.Lifecycle;
+import dev.overlap.replicator.lifecycle.PipelineState;
 import dev.overlap.replicator.verify.EndpointDatabases;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cutover state machine (DESIGN.md, "Promote"), run inside the daemon when {@code POST /promote}
+ * The cutover state machine (docs/ARCHITECTURE.md, "Promote"), run inside the daemon when {@code POST /promote}
  * arrives: PRECHECK → FREEZE_SOURCE → FENCE → CATCH_UP → VERIFY → FIX_SEQUENCES → STOP_STREAM →
  * OPEN_TARGET → PROMOTED, each logged with its duration.
  *
@@ -36,28 +36,36 @@ import org.slf4j.LoggerFactory;
  * and reports {@code aborted} (exit 4); a failure in OPEN_TARGET reports {@code failed} (exit 1) with
  * the source still frozen, so there is never a moment with two writable masters. A promote after a
  * finished one reports the stored {@code promoted} report again. The durable state is kept by
- * {@link PromotionStore}, so a crash in between is rolled back by {@link #rollBackInterruptedFreeze}.
+ * {@link PromotionStore}, so a crash in between is rolled back by {@link PromotionGuard#rollBackInterruptedFreeze}.
  */
 public final class Promoter {
     private static final Logger LOG = LoggerFactory.getLogger(Promoter.class);
     private static final long POLL_MS = 20;
 
     private final OverlapConfig config;
-    private final Pipeline pipeline;
+    private final PipelineControl pipeline;
+    private final Lifecycle lifecycle;
     private final PipelineMetrics metrics;
     private final Cutover cutover;
     private final PromotionStore store;
+    private final ChecksumDialect checksums;
 
     /**
      * @param config the pipeline's configuration
      * @param pipeline the running pipeline
+     * @param cutover the engine's cutover operations
+     * @param store the pipeline's promotion store on the target
+     * @param checksums the verifier's SQL for {@code promote.verify: checksum}
      */
-    public Promoter(OverlapConfig config, Pipeline pipeline) {
+    public Promoter(OverlapConfig config, PipelineControl pipeline, Cutover cutover, PromotionStore store,
+                    ChecksumDialect checksums) {
         this.config = config;
         this.pipeline = pipeline;
+        this.lifecycle = pipeline.lifecycle();
         this.metrics = pipeline.metrics();
-        this.cutover = Cutover.of(config, pipeline.dialect());
-        this.store = new PromotionStore(config.pipeline(), pipeline.dialect());
+        this.cutover = cutover;
+        this.store = store;
+        this.checksums = checksums;
     }
 
     /** A step failed; the message says why, for the report. */
@@ -103,10 +111,10 @@ public final class Promoter {
      * @param query the request's query string, or {@code null}
      * @return 200 with the report for every outcome (the report's outcome tells)
      */
-    public MetricsServer.AdminResponse handle(String query) {
+    public DaemonHttpServer.AdminResponse handle(String query) {
         String q = query == null ? "" : "&" + query + "&";
         PromoteReport report = promote(q.contains("&dry_run=true&"), q.contains("&keep_slot=true&"));
-        return new MetricsServer.AdminResponse(200, report.toJson());
+        return new DaemonHttpServer.AdminResponse(200, report.toJson());
     }
 
     /**
@@ -130,7 +138,7 @@ public final class Promoter {
         try {
             run.step(PromoteState.PRECHECK, this::precheck);
             if (!dryRun) {
-                metrics.state(PipelineState.PROMOTING);
+                lifecycle.enter(PipelineState.PROMOTING);
                 pipeline.pauseHeartbeat(true);
                 previousReadOnly = cutover.sourceReadOnlySetting();
                 String previous = previousReadOnly;
@@ -161,7 +169,7 @@ public final class Promoter {
             run.step(PromoteState.OPEN_TARGET, cutover::openTarget);
             openedAt = Instant.now();
         } catch (Exception e) {
-            metrics.state(PipelineState.FAILED);
+            lifecycle.enter(PipelineState.FAILED);
             metrics.error("promote", "OPEN_TARGET failed: " + message(e));
             LOG.error("promote failed at OPEN_TARGET, after the stream stopped; the source stays frozen: {}", message(e));
             return new PromoteReport(config.pipeline(), "failed", PromoteState.OPEN_TARGET, run.steps, null, null, frozenAt, null,
@@ -186,7 +194,7 @@ public final class Promoter {
         } catch (Exception e) {
             warnings.add("could not record the promotion in " + PromotionStore.TABLE + ": " + message(e));
         }
-        metrics.state(PipelineState.PROMOTED);
+        lifecycle.enter(PipelineState.PROMOTED);
         LOG.info("promote: PROMOTED; write downtime {} ms", downtime);
         return report;
     }
@@ -196,8 +204,8 @@ public final class Promoter {
         if (pipeline.failure() != null) {
             problems.add("the pipeline failed: " + message(pipeline.failure()));
         }
-        if (metrics.state() != PipelineState.STREAMING) {
-            problems.add("the pipeline is " + metrics.state().label() + ", not streaming");
+        if (lifecycle.state() != PipelineState.STREAMING) {
+            problems.add("the pipeline is " + lifecycle.state().label() + ", not streaming");
         }
         double lag = pipeline.lag().lagSeconds();
         if (lag * 1000 >= config.promote().maxLag().toMillis()) {
@@ -257,10 +265,9 @@ public final class Promoter {
     private List<String> checksumDifferences() throws SQLException, InterruptedException {
         List<TableName> tables = pipeline.tables().stream().map(t -> new TableName(t.schema(), t.table())).toList();
         EndpointDatabases databases = new EndpointDatabases(config.source(), config.target(), config.promote().timeout());
-        ChecksumDialect dialect = databases.dialect();
         VerifyReport report;
         try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
-            report = new Verifier(dialect, databases, VerifyOptions.defaults(2, true, 10), null, progress).verify(tables);
+            report = new Verifier(checksums, databases, VerifyOptions.defaults(2, true, 10), null, progress).verify(tables);
         }
         return report.tables().stream().filter(t -> !t.equal())
                 .map(t -> t.table() + ": " + t.missingRows() + " missing, " + t.extraRows() + " extra, " + t.differentRows()
@@ -286,9 +293,9 @@ public final class Promoter {
                 warnings.add("could not clear the freeze record in " + PromotionStore.TABLE + " on the target: " + message(e));
             }
         }
-        if (metrics.state() == PipelineState.PROMOTING) {
+        if (lifecycle.state() == PipelineState.PROMOTING) {
             pipeline.pauseHeartbeat(false);
-            metrics.state(pipeline.failure() == null ? PipelineState.STREAMING : PipelineState.FAILED);
+            lifecycle.enter(pipeline.failure() == null ? PipelineState.STREAMING : PipelineState.FAILED);
         }
         if (!dryRun) {
             metrics.error("promote", error);
@@ -316,30 +323,6 @@ public final class Promoter {
     private void withTarget(TargetWork work) throws SQLException {
         try (Connection c = Connections.open(config.target(), config.promote().timeout())) {
             work.run(c);
-        }
-    }
-
-    /**
-     * Rolls back a freeze that a promote left behind when its daemon died before OPEN_TARGET: restores
-     * the source's earlier read-only setting and forgets the frozen state.
-     *
-     * @param config the pipeline's configuration
-     * @param store the pipeline's promotion store
-     * @param cutover the engine's cutover operations
-     * @return whether there was a freeze to roll back
-     * @throws SQLException when a database refuses
-     */
-    public static boolean rollBackInterruptedFreeze(OverlapConfig config, PromotionStore store, Cutover cutover)
-            throws SQLException {
-        try (Connection c = Connections.open(config.target())) {
-            Optional<PromotionStore.Promotion> promotion = store.load(c);
-            if (promotion.isEmpty() || !"frozen".equals(promotion.get().state())) {
-                return false;
-            }
-            cutover.unfreezeSource(promotion.get().previousReadOnly());
-            store.clear(c);
-            LOG.warn("an interrupted promote of pipeline {} had left the source frozen; it is writable again", config.pipeline());
-            return true;
         }
     }
 

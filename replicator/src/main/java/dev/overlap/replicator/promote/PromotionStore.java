@@ -1,6 +1,6 @@
 package dev.overlap.replicator.promote;
 
-import dev.overlap.replicator.apply.SqlDialect;
+import dev.overlap.replicator.sql.SqlDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package dev.overlap.replicator.stream;
 
 import io.debezium.embedded.Connect;
-import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.overlap.replicator.stream;
 
+import dev.overlap.replicator.catalog.TableId;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * Waits, polling every 200 ms on one target connection, until the pipeline's stored offset in
  * {@code overlap_offsets} passes a test: the applied side of a {@link dev.overlap.checksum.ReplicationWatermark}.
  */
-final class AppliedOffsets {
+public final class AppliedOffsets {
     private static final Duration POLL = Duration.ofMillis(200);
     private final OffsetStore offsets;
     private final Supplier<Connection> target;
@@ -22,7 +22,7 @@ final class AppliedOffsets {
      * @param offsets the pipeline's offset store on the target
      * @param target opens a connection to the target for each wait
      */
-    AppliedOffsets(OffsetStore offsets, Supplier<Connection> target) {
+    public AppliedOffsets(OffsetStore offsets, Supplier<Connection> target) {
         this.offsets = offsets;
         this.target = target;
     }
@@ -34,7 +34,7 @@ final class AppliedOffsets {
      * @throws SQLException when the offset cannot be read
      * @throws InterruptedException when interrupted
      */
-    boolean await(Predicate<StoredOffset> reached, Duration timeout) throws SQLException, InterruptedException {
+    public boolean await(Predicate<StoredOffset> reached, Duration timeout) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection connection = target.get()) {
             while (true) {

@@ -2,9 +2,9 @@ package dev.overlap.replicator.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.RowChange.Op;
-import dev.overlap.replicator.stream.TableId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

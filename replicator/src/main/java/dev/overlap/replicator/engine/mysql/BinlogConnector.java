@@ -1,0 +1,55 @@
+package dev.overlap.replicator.engine.mysql;
+
+import dev.overlap.replicator.catalog.SourceTable;
+import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.stream.ConnectorProperties;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import java.util.zip.CRC32;
+
+/** The properties of Debezium's binlog connectors, MySQL's and MariaDB's, on top of {@link ConnectorProperties#common}. */
+final class BinlogConnector {
+    private BinlogConnector() {
+    }
+
+    /**
+     * The replication client id of a pipeline: stable across restarts, distinct between pipelines, and
+     * above the ids DBAs usually give their servers and replicas (1 … 2^30).
+     *
+     * @param pipeline the pipeline name
+     * @return a {@code database.server.id} in [2^30, 2^31)
+     */
+    static long serverId(String pipeline) {
+        CRC32 crc = new CRC32();
+        crc.update(("overlap:" + pipeline).getBytes(StandardCharsets.UTF_8));
+        return (1L << 30) + (crc.getValue() & ((1L << 30) - 1));
+    }
+
+    /**
+     * GTID positions when the server has GTIDs on, file/position otherwise (the connector's own choice);
+     * the schema history in the target ({@link TargetSchemaHistory}); BIGINT UNSIGNED as exact decimals;
+     * a short global read lock at the snapshot's start only ({@code snapshot.locking.mode=minimal}).
+     *
+     * @param config the pipeline configuration
+     * @param tables the selected source tables, listed explicitly to the connector
+     * @param mariadb whether the source is MariaDB (Debezium's MariaDB connector) rather than MySQL
+     * @return the connector's properties
+     */
+    static Properties properties(OverlapConfig config, List<SourceTable> tables, boolean mariadb) {
+        Properties p = ConnectorProperties.common(config, tables);
+        p.setProperty("connector.class", mariadb ? "io.debezium.connector.mariadb.MariaDbConnector"
+                : "io.debezium.connector.mysql.MySqlConnector");
+        p.setProperty("database.server.id", Long.toString(serverId(config.pipeline())));
+        p.setProperty("database.include.list", ConnectorProperties.quote(config.source().database()));
+        p.setProperty("schema.history.internal", TargetSchemaHistory.class.getName());
+        p.setProperty(TargetSchemaHistory.PIPELINE_PROPERTY, config.pipeline());
+        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+        p.setProperty("include.schema.changes", "false");
+        p.setProperty("bigint.unsigned.handling.mode", "precise");
+        p.setProperty("snapshot.mode", config.snapshot() == OverlapConfig.SnapshotMode.INITIAL ? "initial" : "no_data");
+        p.setProperty("snapshot.locking.mode", "minimal");
+        p.setProperty("connect.timeout.ms", "10000");
+        return p;
+    }
+}

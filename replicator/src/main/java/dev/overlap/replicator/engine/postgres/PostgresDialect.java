@@ -1,0 +1,125 @@
+package dev.overlap.replicator.engine.postgres;
+
+import dev.overlap.replicator.catalog.TargetColumn;
+import dev.overlap.replicator.sql.SqlDialect;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * PostgreSQL: {@code INSERT … ON CONFLICT … DO UPDATE} upserts, applied with
+ * {@code session_replication_role = replica} so that, as in PostgreSQL's own logical replication
+ * apply worker, the target's triggers and foreign-key checks do not fire for replicated rows.
+ *
+ * <p>Values are bound as the driver's native types where Java has one; strings go as untyped
+ * parameters (the pool sets {@code stringtype=unspecified}) so that PostgreSQL casts them to the
+ * column type (uuid, json, jsonb, enum, interval, …). Arrays are sent as array literals (PostgreSQL
+ * manual, "Arrays: Array Value Input").
+ */
+public final class PostgresDialect implements SqlDialect {
+    /** Types without an equality operator: matched by their text form. */
+    private static final Set<String> COMPARE_AS_TEXT = Set.of("json", "xml", "point", "line", "lseg", "box",
+            "path", "polygon", "circle");
+
+    @Override
+    public int maxParameters() {
+        return 32_767;
+    }
+
+    @Override
+    public String applySessionSql() {
+        return "SET session_replication_role = replica";
+    }
+
+    @Override
+    public String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /** A multi-row insert that keeps the source's values of {@code GENERATED ALWAYS AS IDENTITY} columns. */
+    @Override
+    public String insert(String table, List<String> columns, int rows) {
+        return "INSERT INTO " + table + " " + columnList(columns) + " OVERRIDING SYSTEM VALUE VALUES "
+                + SqlDialect.valueRows(columns.size(), rows);
+    }
+
+    @Override
+    public String upsert(String table, List<String> columns, List<String> keyColumns, List<String> setColumns, int rows) {
+        StringBuilder sql = new StringBuilder(insert(table, columns, rows));
+        sql.append(" ON CONFLICT ").append(columnList(keyColumns));
+        StringJoiner set = new StringJoiner(", ");
+        for (String column : setColumns) {
+            set.add(quote(column) + " = EXCLUDED." + quote(column));
+        }
+        sql.append(set.length() == 0 ? " DO NOTHING" : " DO UPDATE SET " + set);
+        return sql.toString();
+    }
+
+    @Override
+    public String updateOneRow(String table, List<String> set, List<TargetColumn> where) {
+        StringJoiner assignments = new StringJoiner(", ");
+        set.forEach(c -> assignments.add(quote(c) + " = ?"));
+        return "UPDATE " + table + " SET " + assignments + " WHERE ctid = (" + selectOneCtid(table, where) + ")";
+    }
+
+    @Override
+    public String deleteOneRow(String table, List<TargetColumn> where) {
+        return "DELETE FROM " + table + " WHERE ctid = (" + selectOneCtid(table, where) + ")";
+    }
+
+    private String selectOneCtid(String table, List<TargetColumn> where) {
+        StringJoiner match = new StringJoiner(" AND ");
+        for (TargetColumn column : where) {
+            boolean asText = COMPARE_AS_TEXT.contains(column.typeName());
+            match.add(asText ? quote(column.name()) + "::text IS NOT DISTINCT FROM ?::text"
+                    : quote(column.name()) + " IS NOT DISTINCT FROM ?");
+        }
+        return "SELECT ctid FROM " + table + " WHERE " + match + " LIMIT 1 FOR UPDATE";
+    }
+
+    @Override
+    public void bind(PreparedStatement statement, int index, Object value, TargetColumn column) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.NULL);
+        } else if (value instanceof byte[] bytes) {
+            statement.setBytes(index, bytes);
+        } else if (value instanceof List<?> list) {
+            statement.setObject(index, arrayLiteral(list), Types.OTHER);
+        } else {
+            statement.setObject(index, value);
+        }
+    }
+
+    /**
+     * @param items array elements as converted values
+     * @return a PostgreSQL array literal such as {@code {"1","2",NULL}}; every element quoted and escaped
+     */
+    static String arrayLiteral(List<?> items) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < items.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            Object item = items.get(i);
+            if (item == null) {
+                sb.append("NULL");
+                continue;
+            }
+            String text;
+            if (item instanceof byte[] bytes) {
+                text = "\\x" + HexFormat.of().formatHex(bytes);
+            } else if (item instanceof BigDecimal decimal) {
+                text = decimal.toPlainString();
+            } else {
+                text = item.toString();
+            }
+            sb.append('"').append(text.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,173 @@
+package dev.overlap.replicator.engine.postgres;
+
+import dev.overlap.checksum.ChecksumDialect;
+import dev.overlap.checksum.PostgresChecksumDialect;
+import dev.overlap.lag.LagMonitor;
+import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.replicator.UserError;
+import dev.overlap.replicator.catalog.SourceTable;
+import dev.overlap.replicator.catalog.TableId;
+import dev.overlap.replicator.catalog.TargetTable;
+import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.engine.Engine;
+import dev.overlap.replicator.heartbeat.SourceProbe;
+import dev.overlap.replicator.offset.OffsetStore;
+import dev.overlap.replicator.offset.SourcePosition;
+import dev.overlap.replicator.offset.StoredOffset;
+import dev.overlap.replicator.promote.Cutover;
+import dev.overlap.replicator.sql.SqlDialect;
+import dev.overlap.replicator.stream.ConnectorProperties;
+import dev.overlap.replicator.verify.PipelineWatermark;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL: logical decoding with pgoutput through the replication slot and publication
+ * {@code overlap_<pipeline>}. A slot left by a start that stored no offset is dropped (it has nothing
+ * to resume); a stored offset whose slot is gone is an error, not a silent re-snapshot.
+ */
+public final class PostgresEngine implements Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresEngine.class);
+    private static final long SLOT_RELEASE_WAIT_MS = 15_000;
+
+    private final OverlapConfig config;
+    private final PostgresSource source;
+    private final SqlDialect dialect = new PostgresDialect();
+    private Optional<ReplicationSlot> slot = Optional.empty();
+
+    /** @param config a PostgreSQL pipeline; nothing is connected until a method needs the source */
+    public PostgresEngine(OverlapConfig config) {
+        this.config = config;
+        this.source = new PostgresSource(config.source());
+    }
+
+    @Override
+    public String describe() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    /** @return the dialect of the source too: both sides are PostgreSQL */
+    @Override
+    public SqlDialect sourceDialect() {
+        return dialect;
+    }
+
+    @Override
+    public List<SourceTable> preflightSource() {
+        return source.preflight(config.tables(), config.slotName());
+    }
+
+    @Override
+    public TableId prepareHeartbeat() {
+        return source.prepareHeartbeat(config.slotName(), dialect);
+    }
+
+    @Override
+    public Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed) {
+        return new PostgresTarget(config.target(), dialect).preflight(streamed);
+    }
+
+    /**
+     * A daemon killed a moment ago may still hold the slot until the source notices the dropped
+     * connection: waits up to {@value #SLOT_RELEASE_WAIT_MS} ms for it to become inactive, then refuses.
+     */
+    @Override
+    public void beforeResume() {
+        long deadline = System.currentTimeMillis() + SLOT_RELEASE_WAIT_MS;
+        slot = source.slot(config.slotName());
+        while (slot.isPresent() && slot.get().active() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            slot = source.slot(config.slotName());
+        }
+        if (slot.isPresent() && slot.get().active()) {
+            throw new UserError("source " + config.source().display() + ": replication slot " + config.slotName()
+                    + " is in use by backend pid " + slot.get().activePid() + "; is another overlap daemon running pipeline "
+                    + config.pipeline() + "?");
+        }
+    }
+
+    @Override
+    public void startFresh(Connection target) {
+        if (slot.isPresent()) {
+            LOG.info("dropping replication slot {}, left without an offset by an earlier start", config.slotName());
+            source.dropSlot(config.slotName());
+        }
+    }
+
+    @Override
+    public void checkResumable(Connection target, StoredOffset stored) {
+        if (slot.isEmpty()) {
+            throw new UserError("source " + config.source().display() + ": replication slot " + config.slotName()
+                    + " is gone, but the target holds offset " + stored.offset() + "; the changes since cannot be"
+                    + " recovered. To start over: truncate the target tables and DELETE FROM " + OffsetStore.TABLE
+                    + " WHERE pipeline = '" + config.pipeline() + "'");
+        }
+    }
+
+    /**
+     * pgoutput through the slot and publication {@code overlap_<pipeline>} (created filtered to the selected
+     * tables, publishing partitions through their root), the initial snapshot unless {@code snapshot: never},
+     * intervals as ISO-8601 text.
+     */
+    @Override
+    public Properties connectorProperties(List<SourceTable> streamed) {
+        Properties p = ConnectorProperties.common(config, streamed);
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", config.slotName());
+        p.setProperty("publication.name", config.slotName());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        // a partitioned table's changes arrive under its own name, not its partitions' (PostgreSQL 13+)
+        p.setProperty("publish.via.partition.root", "true");
+        p.setProperty("interval.handling.mode", "string");
+        p.setProperty("snapshot.mode", config.snapshot() == OverlapConfig.SnapshotMode.INITIAL ? "initial" : "no_data");
+        return p;
+    }
+
+    /** {@code pg_current_wal_lsn()} minus the slot's {@code confirmed_flush_lsn}, bytes. */
+    @Override
+    public SourceProbe.Backlog backlog(Supplier<SourcePosition> applied) {
+        return connection -> {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT pg_current_wal_lsn() - confirmed_flush_lsn"
+                    + " FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, config.slotName());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
+                }
+            }
+        };
+    }
+
+    @Override
+    public Cutover cutover() {
+        return new PostgresCutover(config, dialect);
+    }
+
+    @Override
+    public PipelineWatermark watermark(Supplier<Connection> target) {
+        return new PostgresWatermark(config.pipeline(), target);
+    }
+
+    @Override
+    public ChecksumDialect checksumDialect() {
+        return new PostgresChecksumDialect();
+    }
+}

@@ -1,0 +1,216 @@
+package dev.overlap.replicator.heartbeat;
+
+import dev.overlap.lag.LagMonitor;
+import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.replicator.catalog.TableId;
+import dev.overlap.replicator.config.Endpoint;
+import dev.overlap.replicator.jdbc.Connections;
+import dev.overlap.replicator.sql.SqlDialect;
+import dev.overlap.replicator.stream.RowChange;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's periodic work on the source, for the {@link LagMonitor}: every second it upserts
+ * {@code (pipeline, ts)} into {@code overlap_heartbeat} with the daemon's clock (pt-heartbeat style;
+ * the row reaches the target through CDC like any other), and every fifth second it reads the
+ * replication backlog in bytes: on PostgreSQL {@code pg_current_wal_lsn()} minus the slot's
+ * {@code confirmed_flush_lsn}, on MySQL/MariaDB the binlog bytes between the server's write position
+ * and the applied position ({@link MySqlSource#backlog}). A failure is counted ({@code overlap_errors_total{kind="heartbeat"}}) and retried on the
+ * next tick with a new connection; it never stops the pipeline, and a stalled heartbeat shows as
+ * growing lag.
+ */
+public final class SourceProbe implements AutoCloseable {
+    /** Name of the heartbeat table, on the source and (through replication) on the target. */
+    public static final String TABLE = "overlap_heartbeat";
+    private static final Logger LOG = LoggerFactory.getLogger(SourceProbe.class);
+    private static final long BACKLOG_EVERY_TICKS = 5;
+
+    /** Reads the source's replication backlog: bytes of WAL or binlog not yet applied. */
+    @FunctionalInterface
+    public interface Backlog {
+        /**
+         * @param connection the probe's connection to the source
+         * @return backlog in bytes, or a negative number when it is not known (yet)
+         * @throws SQLException when the source cannot be read
+         */
+        long bytes(Connection connection) throws SQLException;
+    }
+
+    private final Endpoint source;
+    private final String pipeline;
+    private final Backlog backlog;
+    private final String upsertSql;
+    private final PipelineMetrics metrics;
+    private final LagMonitor lag;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "overlap-source-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean paused;
+    private Connection connection;
+    private long ticks;
+    private boolean failing;
+
+    /**
+     * @param source the source database
+     * @param pipeline the pipeline, the heartbeat row's key
+     * @param slotName the replication slot whose backlog is read
+     * @param table the heartbeat table ({@link #createTable})
+     * @param dialect the source's dialect
+     * @param metrics where errors are counted
+     * @param lag where the backlog goes
+     */
+    public SourceProbe(Endpoint source, String pipeline, String slotName, TableId table, SqlDialect dialect,
+                       PipelineMetrics metrics, LagMonitor lag) {
+        this(source, pipeline, c -> slotBacklog(c, slotName), table, dialect, metrics, lag);
+    }
+
+    /**
+     * @param source the source database
+     * @param pipeline the pipeline, the heartbeat row's key
+     * @param backlog how the backlog is read (MySQL/MariaDB: {@link MySqlSource#backlog})
+     * @param table the heartbeat table ({@link #createTable})
+     * @param dialect the source's dialect
+     * @param metrics where errors are counted
+     * @param lag where the backlog goes
+     */
+    public SourceProbe(Endpoint source, String pipeline, Backlog backlog, TableId table, SqlDialect dialect,
+                       PipelineMetrics metrics, LagMonitor lag) {
+        this.source = source;
+        this.pipeline = pipeline;
+        this.backlog = backlog;
+        this.upsertSql = dialect.upsertRow(dialect.table(table), List.of("pipeline", "ts"));
+        this.metrics = metrics;
+        this.lag = lag;
+    }
+
+    /**
+     * Creates the heartbeat table in the connection's current schema when it does not exist.
+     *
+     * @param connection a connection to the source or the target
+     * @param schema the schema to create it in
+     * @param dialect that database's dialect
+     * @return the table
+     * @throws SQLException when it cannot be created (missing CREATE privilege)
+     */
+    public static TableId createTable(Connection connection, String schema, SqlDialect dialect) throws SQLException {
+        TableId table = new TableId(schema, TABLE);
+        try (Statement st = connection.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS " + dialect.table(table)
+                    + " (pipeline VARCHAR(64) PRIMARY KEY, ts " + dialect.timestampType() + " NOT NULL)");
+        }
+        return table;
+    }
+
+    /**
+     * @param change a change applied to the target
+     * @param table the heartbeat table
+     * @param pipeline the pipeline whose heartbeats count
+     * @return the daemon time the heartbeat carried, or {@code null} when the change is not one of this pipeline's heartbeats
+     */
+    public static Instant heartbeatTime(RowChange change, TableId table, String pipeline) {
+        if (!change.table().equals(table) || change.op() == RowChange.Op.DELETE || !pipeline.equals(change.row().get("pipeline"))) {
+            return null;
+        }
+        return change.row().get("ts") instanceof LocalDateTime ts ? ts.toInstant(ZoneOffset.UTC) : null;
+    }
+
+    /**
+     * Starts beating.
+     *
+     * @param intervalMs heartbeat interval, ms
+     */
+    public void start(long intervalMs) {
+        scheduler.scheduleWithFixedDelay(this::tick, 0, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** @param pause whether to stop writing heartbeats (promote pauses them while the source is frozen) */
+    public void pause(boolean pause) {
+        paused = pause;
+    }
+
+    private void tick() {
+        if (paused) {
+            return;
+        }
+        try {
+            if (connection == null) {
+                connection = Connections.open(source);
+            }
+            try (PreparedStatement ps = connection.prepareStatement(upsertSql)) {
+                ps.setString(1, pipeline);
+                ps.setObject(2, LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS));
+                ps.executeUpdate();
+            }
+            if (ticks++ % BACKLOG_EVERY_TICKS == 0) {
+                probeBacklog();
+            }
+            if (failing) {
+                LOG.info("heartbeat to the source works again");
+                failing = false;
+            }
+        } catch (SQLException | RuntimeException e) {
+            metrics.error("heartbeat", "heartbeat to the source failed: " + e.getMessage());
+            if (!failing) {
+                LOG.warn("heartbeat to the source failed, retrying every second: {}", e.getMessage());
+                failing = true;
+            }
+            closeConnection();
+        }
+    }
+
+    private void probeBacklog() throws SQLException {
+        long bytes = backlog.bytes(connection);
+        if (bytes >= 0) {
+            lag.backlogBytes(bytes);
+        }
+    }
+
+    /** PostgreSQL: {@code pg_current_wal_lsn()} minus the slot's {@code confirmed_flush_lsn}. */
+    private static long slotBacklog(Connection connection, String slotName) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)"
+                + " FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debug("closing the probe connection: {}", e.getMessage());
+            }
+            connection = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeConnection();
+    }
+}

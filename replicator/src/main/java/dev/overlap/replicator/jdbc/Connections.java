@@ -1,0 +1,87 @@
+package dev.overlap.replicator.jdbc;
+
+import dev.overlap.replicator.UserError;
+import dev.overlap.replicator.config.Endpoint;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * Opens plain JDBC connections to an {@link Endpoint} and turns connection failures into
+ * {@link UserError}s that name the endpoint (never its password) and the likely fix.
+ */
+public final class Connections {
+    private Connections() {
+    }
+
+    /**
+     * @param endpoint the database
+     * @return an open connection in auto-commit mode
+     * @throws UserError when the database cannot be reached or refuses the login
+     */
+    public static Connection open(Endpoint endpoint) {
+        return open(endpoint, Duration.ZERO);
+    }
+
+    /**
+     * Opens a connection on which every network read, the login included, waits at most
+     * {@code socketTimeout}: a host that stops answering without refusing (packets dropped) fails the
+     * call instead of hanging it.
+     *
+     * @param endpoint the database
+     * @param socketTimeout the longest wait for the server, whole seconds on PostgreSQL; zero for none
+     * @return an open connection in auto-commit mode
+     * @throws UserError when the database cannot be reached or refuses the login
+     */
+    public static Connection open(Endpoint endpoint, Duration socketTimeout) {
+        Properties props = endpoint.credentials();
+        if (!socketTimeout.isZero()) {
+            // PostgreSQL counts socketTimeout in seconds, MySQL Connector/J and MariaDB Connector/J in ms
+            props.setProperty("socketTimeout", endpoint.kind() == dev.overlap.replicator.config.DatabaseKind.POSTGRESQL
+                    ? Long.toString(Math.max(1, socketTimeout.toSeconds())) : Long.toString(socketTimeout.toMillis()));
+        }
+        // PostgreSQL counts connectTimeout in seconds, MySQL Connector/J and MariaDB Connector/J in ms
+        props.setProperty("connectTimeout", endpoint.kind() == dev.overlap.replicator.config.DatabaseKind.POSTGRESQL ? "10" : "10000");
+        props.setProperty("ApplicationName", "overlap");
+        if (endpoint.kind() == dev.overlap.replicator.config.DatabaseKind.POSTGRESQL) {
+            // error messages without the server's detail, which quotes row values (Key (email)=(…))
+            props.setProperty("logServerErrorDetail", "false");
+        }
+        try {
+            return DriverManager.getConnection(endpoint.url(), props);
+        } catch (SQLException e) {
+            throw explain(endpoint, e);
+        }
+    }
+
+    /**
+     * @param endpoint the database the failure came from
+     * @param e a failure to connect
+     * @return a one-line error naming the endpoint and the fix
+     */
+    public static UserError explain(Endpoint endpoint, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String where = endpoint.role() + " " + endpoint.display();
+        if (state.equals("28P01") || state.equals("28000") || state.equals("28")) {
+            return new UserError(where + ": login refused for user '" + endpoint.user() + "' (" + firstLine(e)
+                    + "); check " + endpoint.role() + ".user and " + endpoint.role() + ".password");
+        }
+        if (state.equals("3D000") || e.getErrorCode() == 1049) {
+            return new UserError(where + ": database '" + endpoint.database() + "' does not exist; check "
+                    + endpoint.role() + ".url");
+        }
+        if (state.startsWith("08")) {
+            return new UserError(where + ": cannot connect (" + firstLine(e) + "); check " + endpoint.role()
+                    + ".url and that the server accepts connections from this host");
+        }
+        return new UserError(where + ": " + firstLine(e) + " (SQLState " + state + ")");
+    }
+
+    private static String firstLine(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.overlap.replicator.offset;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A position in the source's change stream, typed: a PostgreSQL LSN, or a MySQL/MariaDB binlog file and
+ * position with the GTID set. The only reader of Debezium's offset keys ({@code lsn}; {@code file},
+ * {@code pos}, {@code gtids}; {@code snapshot}, {@code last_snapshot_record}), as its connectors write them
+ * (Debezium reference, "PostgreSQL connector" and "MySQL connector": offsets); everything else handles
+ * offsets as opaque maps and asks this type.
+ */
+public sealed interface SourcePosition permits SourcePosition.Lsn, SourcePosition.BinlogPosition, SourcePosition.Other {
+
+    /**
+     * @param offset a Debezium source offset, or {@code null}
+     * @return its position, or {@code null} for {@code null}
+     */
+    static SourcePosition of(Map<String, ?> offset) {
+        if (offset == null) {
+            return null;
+        }
+        boolean snapshot = snapshotInProgress(offset);
+        if (offset.get("file") != null && offset.get("pos") instanceof Number pos) {
+            Object gtids = offset.get("gtids");
+            return new BinlogPosition(offset.get("file").toString(), pos.longValue(),
+                    gtids == null || gtids.toString().isBlank() ? null : gtids.toString(), snapshot);
+        }
+        if (offset.get("lsn") instanceof Number lsn) {
+            return new Lsn(lsn.longValue(), snapshot);
+        }
+        return new Other(String.valueOf(offset), snapshot);
+    }
+
+    /** @return whether the offset was taken inside an initial snapshot that has not finished */
+    boolean snapshotInProgress();
+
+    /** @return the position for logs and {@code /status}: {@code lsn 0/16B3748}, {@code binlog binlog.000003:1234} */
+    String describe();
+
+    /**
+     * A PostgreSQL log sequence number.
+     *
+     * @param value the LSN as a byte position in the WAL
+     * @param snapshotInProgress whether it was taken inside an unfinished initial snapshot
+     */
+    record Lsn(long value, boolean snapshotInProgress) implements SourcePosition {
+        @Override
+        public String describe() {
+            return "lsn " + Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT) + "/"
+                    + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * A MySQL/MariaDB binlog position.
+     *
+     * @param file the binlog file, e.g. {@code binlog.000003}
+     * @param position the byte position in it
+     * @param gtids the executed GTID set, or {@code null} when the server has GTIDs off
+     * @param snapshotInProgress whether it was taken inside an unfinished initial snapshot
+     */
+    record BinlogPosition(String file, long position, String gtids, boolean snapshotInProgress) implements SourcePosition {
+
+        /**
+         * @param other another position of the same server
+         * @return whether this one is at or after it: a later file (by the number after its last dot), or the
+         *         same file and byte or later
+         * @throws IllegalStateException when a file name has no numeric suffix
+         */
+        public boolean atOrAfter(BinlogPosition other) {
+            long mine = sequence(file);
+            long theirs = sequence(other.file);
+            return mine != theirs ? mine > theirs : position >= other.position;
+        }
+
+        private static long sequence(String file) {
+            String suffix = file.substring(file.lastIndexOf('.') + 1);
+            try {
+                return Long.parseLong(suffix);
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException("binlog file name without a numeric suffix: " + file, e);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "binlog " + file + ":" + position + (gtids == null ? "" : " gtids " + gtids);
+        }
+    }
+
+    /**
+     * An offset of neither kind (an engine's early offset before its first position).
+     *
+     * @param text the offset's map as text
+     * @param snapshotInProgress whether it was taken inside an unfinished initial snapshot
+     */
+    record Other(String text, boolean snapshotInProgress) implements SourcePosition {
+        @Override
+        public String describe() {
+            return text;
+        }
+    }
+
+    private static boolean snapshotInProgress(Map<String, ?> offset) {
+        Object snapshot = offset.get("snapshot");
+        Object last = offset.get("last_snapshot_record");
+        boolean inSnapshot = snapshot != null && !Boolean.FALSE.equals(snapshot) && !"false".equalsIgnoreCase(snapshot.toString());
+        return inSnapshot && !Boolean.TRUE.equals(last) && !"true".equals(String.valueOf(last));
+    }
+}

@@ -1,0 +1,343 @@
+package dev.overlap.replicator.pipeline;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.overlap.lag.LagMonitor;
+import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.replicator.UserError;
+import dev.overlap.replicator.apply.Applier;
+import dev.overlap.replicator.catalog.SourceTable;
+import dev.overlap.replicator.catalog.TableId;
+import dev.overlap.replicator.catalog.TargetTable;
+import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.engine.Engine;
+import dev.overlap.replicator.engine.Engines;
+import dev.overlap.replicator.heartbeat.SourceProbe;
+import dev.overlap.replicator.http.DaemonHttpServer;
+import dev.overlap.replicator.jdbc.Connections;
+import dev.overlap.replicator.lifecycle.Lifecycle;
+import dev.overlap.replicator.lifecycle.PipelineState;
+import dev.overlap.replicator.offset.FailureStore;
+import dev.overlap.replicator.offset.OffsetStore;
+import dev.overlap.replicator.offset.SourcePosition;
+import dev.overlap.replicator.offset.TargetOffsetBackingStore;
+import dev.overlap.replicator.promote.PipelineControl;
+import dev.overlap.replicator.promote.Promoter;
+import dev.overlap.replicator.promote.PromotionGuard;
+import dev.overlap.replicator.promote.PromotionStore;
+import dev.overlap.replicator.sql.SqlDialect;
+import dev.overlap.replicator.stream.ChangeBatch;
+import dev.overlap.replicator.stream.ChangeStream;
+import dev.overlap.replicator.stream.RowChange;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pipeline, wired: ChangeStream → Applier → target, with its offsets, heartbeat and lag monitor,
+ * HTTP server and connection pool, over the {@link Engine} the source and target call for
+ * (docs/ARCHITECTURE.md, "The pipeline").
+ *
+ * <p>{@link #prepare()} checks source and target (any problem is a {@link UserError} and nothing is
+ * written), rolls back a freeze an interrupted promote left and refuses a promoted pipeline
+ * ({@link PromotionGuard}), and decides where to start ({@link ResumePoint}); {@link #stream()} then
+ * starts the change stream and the heartbeat. The pipeline owns its {@link Lifecycle}, which the
+ * metrics observe and the cutover ({@link #promoter()}, through {@link PipelineControl}) moves on.
+ */
+public final class Pipeline implements PipelineControl, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private static final long HEARTBEAT_INTERVAL_MS = 1_000;
+
+    private final OverlapConfig config;
+    private final PipelineMetrics metrics;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final Set<TableId> snapshotTablesSeen = ConcurrentHashMap.newKeySet();
+    private Engine engine;
+    private SqlDialect dialect;
+    private List<SourceTable> streamed;
+    private Map<TableId, TargetTable> targetTables;
+    private List<TableId> userTables = List.of();
+    private TableId heartbeatTable;
+    private OffsetStore offsets;
+    private FailureStore failures;
+    private ResumePoint resume;
+    private volatile FailureStore.Failure lastFailure;
+    /** The Debezium offset of the last committed batch, or the stored one before the first; {@code null} for a new pipeline. */
+    private volatile Map<String, ?> appliedOffset;
+    private LagMonitor lag;
+    private SourceProbe probe;
+    private HikariDataSource pool;
+    private DaemonHttpServer server;
+    private ChangeStream stream;
+
+    /**
+     * @param config the validated configuration
+     * @param metrics where the pipeline's metrics go; they observe its life-cycle state
+     */
+    public Pipeline(OverlapConfig config, PipelineMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        metrics.observeState(() -> lifecycle.state().label(), PipelineState.labels());
+        lifecycle.observe(next -> {
+            if (next != PipelineState.SNAPSHOTTING && next != PipelineState.STARTING) {
+                metrics.snapshotTablesRemaining(0);
+            }
+        });
+    }
+
+    /**
+     * Checks both databases, opens the HTTP server and starts streaming at once, without the pause after a
+     * failed start ({@link #prepare()} then {@link #stream()}; the daemon waits out that pause in between).
+     *
+     * @throws UserError when the configuration, a database or a grant is not right; nothing was written
+     */
+    public void start() {
+        prepare();
+        stream();
+    }
+
+    /**
+     * Checks both databases, opens the HTTP server and decides where streaming starts.
+     *
+     * @return how long to wait before {@link #stream()}: zero, or, when the last start stopped on an apply
+     *         failure at the position this one resumes from, the growing pause of {@link FailureStore}
+     * @throws UserError when the configuration, a database or a grant is not right; nothing was written
+     */
+    public Duration prepare() {
+        engine = Engines.connect(config);
+        dialect = engine.dialect();
+        List<SourceTable> tables = engine.preflightSource();
+        heartbeatTable = engine.prepareHeartbeat();
+        streamed = new ArrayList<>(tables);
+        streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline"), List.of(), false));
+        createTargetHeartbeatTable();
+        targetTables = engine.preflightTarget(streamed);
+        lag = new LagMonitor(metrics, config.promote().maxLag(), () -> lifecycle.state() == PipelineState.STREAMING);
+        server = startServer();
+        LOG.info("pipeline {}: {} tables from {} ({}) to {}", config.pipeline(), tables.size(), config.source().display(),
+                engine.describe(), config.target().display());
+        pool = TargetPool.open(config, dialect, metrics.registry());
+        offsets = new OffsetStore(config.pipeline(), dialect);
+        failures = new FailureStore(config.pipeline(), dialect);
+        Map<TableId, TargetTable> userTargetTables = new LinkedHashMap<>(targetTables);
+        userTargetTables.remove(heartbeatTable);
+        userTables = List.copyOf(userTargetTables.keySet());
+        try {
+            PromotionGuard.checkStart(config, new PromotionStore(config.pipeline(), dialect), engine.cutover());
+        } catch (SQLException e) {
+            throw Connections.explain(config.target(), e);
+        }
+        resume = ResumePoint.decide(config, engine, dialect, pool, offsets, failures, userTables);
+        lastFailure = resume.lastFailure();
+        appliedOffset = resume.stored() == null ? null : resume.stored().offset();
+        TargetOffsetBackingStore.register(config.pipeline(), resume.stored());
+        engine.registerStores(pool);
+        return lastFailure == null ? Duration.ZERO : lastFailure.pause();
+    }
+
+    /** Starts streaming from where {@link #prepare()} decided, and the heartbeat. */
+    public void stream() {
+        int tableCount = streamed.size() - 1;
+        Applier applier = new Applier(pool, dialect, streamed, targetTables, offsets, metrics);
+        if (resume.stored() == null && config.snapshot() == OverlapConfig.SnapshotMode.INITIAL) {
+            lifecycle.enter(PipelineState.SNAPSHOTTING);
+            metrics.snapshotTablesRemaining(tableCount);
+        } else {
+            lifecycle.enter(PipelineState.STREAMING);
+        }
+        stream = new ChangeStream(engine.connectorProperties(streamed), batch -> {
+            ChangeBatch amended = engine.amend(batch);
+            applier.apply(amended);
+            afterCommit(amended, tableCount);
+        });
+        stream.start();
+        probe = new SourceProbe(config.source(), config.pipeline(), engine.backlog(() -> SourcePosition.of(appliedOffset)), heartbeatTable,
+                engine.sourceDialect(), metrics, lag);
+        probe.start(HEARTBEAT_INTERVAL_MS);
+        LOG.info("metrics on http://{}:{}/metrics", server.address().getHostString(), server.address().getPort());
+    }
+
+    /** @return the cutover of this pipeline, served on {@code POST /promote} by the daemon */
+    public Promoter promoter() {
+        return new Promoter(config, this, engine.cutover(), new PromotionStore(config.pipeline(), dialect), engine.checksumDialect());
+    }
+
+    /** @return the failure the last start stopped on at this start's position, or {@code null}; after {@link #prepare()} */
+    public FailureStore.Failure lastFailure() {
+        return lastFailure;
+    }
+
+    /**
+     * Records on the target that the pipeline stops on this failure, so that the next start at the same
+     * position waits first. Best effort: a target that cannot be written is logged.
+     *
+     * @param error the failure's one line, without row values
+     */
+    public void recordFailure(String error) {
+        try (Connection c = pool.getConnection()) {
+            failures.record(c, appliedOffset, error);
+        } catch (SQLException e) {
+            LOG.warn("cannot record the failure on the target (SQLState {})", e.getSQLState());
+        }
+    }
+
+    @Override
+    public Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    @Override
+    public LagMonitor lag() {
+        return lag;
+    }
+
+    @Override
+    public PipelineMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public TableId heartbeatTable() {
+        return heartbeatTable;
+    }
+
+    @Override
+    public List<TableId> tables() {
+        return userTables;
+    }
+
+    @Override
+    public void pauseHeartbeat(boolean pause) {
+        probe.pause(pause);
+    }
+
+    @Override
+    public void stopStream() {
+        probe.close();
+        stream.close();
+    }
+
+    @Override
+    public Throwable failure() {
+        return stream == null ? null : stream.failure();
+    }
+
+    /**
+     * Registers an admin action on the HTTP server ({@code POST}, bearer {@code admin.token}).
+     *
+     * @param path e.g. {@code /promote}
+     * @param action what runs
+     */
+    public void admin(String path, DaemonHttpServer.AdminAction action) {
+        server.admin(path, config.adminToken() == null ? null : config.adminToken().reveal(), action);
+    }
+
+    /** @return the address of the HTTP server, once prepared */
+    public InetSocketAddress httpAddress() {
+        return server.address();
+    }
+
+    /**
+     * Waits until the stream stops.
+     *
+     * @param timeoutMs most time to wait, ms
+     * @return whether it stopped
+     * @throws InterruptedException when interrupted
+     */
+    public boolean await(long timeoutMs) throws InterruptedException {
+        return stream.await(timeoutMs);
+    }
+
+    /** Bookkeeping after a batch committed: heartbeat lag, position, snapshot progress and state. */
+    private void afterCommit(ChangeBatch batch, int tableCount) {
+        for (RowChange change : batch.changes()) {
+            Instant heartbeat = SourceProbe.heartbeatTime(change, heartbeatTable, config.pipeline());
+            if (heartbeat != null) {
+                lag.heartbeatApplied(heartbeat);
+            } else if (change.op() == RowChange.Op.READ && lifecycle.state() == PipelineState.SNAPSHOTTING
+                    && snapshotTablesSeen.add(change.table())) {
+                metrics.snapshotTablesRemaining(tableCount - snapshotTablesSeen.size() + 1);
+            }
+        }
+        appliedOffset = batch.offset();
+        SourcePosition position = SourcePosition.of(batch.offset());
+        metrics.position(position.describe());
+        if (lastFailure != null) {
+            forgetFailure();
+        }
+        if (lifecycle.state() == PipelineState.SNAPSHOTTING && !position.snapshotInProgress()) {
+            lifecycle.enter(PipelineState.STREAMING);
+            LOG.info("initial snapshot finished; streaming");
+        }
+    }
+
+    /** A batch committed after a failed start: the failure is history. */
+    private void forgetFailure() {
+        try (Connection c = pool.getConnection()) {
+            failures.clear(c);
+            c.commit();
+            lastFailure = null;
+        } catch (SQLException e) {
+            LOG.warn("cannot clear the recorded failure on the target (SQLState {}); retried after the next batch", e.getSQLState());
+        }
+    }
+
+    private void createTargetHeartbeatTable() {
+        try (Connection c = Connections.open(config.target())) {
+            SourceProbe.createTable(c, heartbeatTable.schema(), dialect);
+        } catch (SQLException e) {
+            throw new UserError("target " + config.target().display() + ": cannot create " + heartbeatTable + " (SQLState "
+                    + e.getSQLState() + "); grant the user CREATE on schema " + heartbeatTable.schema());
+        }
+    }
+
+    private DaemonHttpServer startServer() {
+        new JvmMemoryMetrics().bindTo(metrics.registry());
+        new JvmGcMetrics().bindTo(metrics.registry());
+        new JvmThreadMetrics().bindTo(metrics.registry());
+        try {
+            return DaemonHttpServer.start(config.metricsListen(), metrics, lag);
+        } catch (BindException e) {
+            throw new UserError("metrics.listen " + config.metricsListen().getHostString() + ":" + config.metricsListen().getPort()
+                    + " is in use; stop what listens there or set metrics.listen to a free port");
+        } catch (IOException e) {
+            throw new UserError("metrics.listen " + config.metricsListen() + ": " + e.getMessage());
+        }
+    }
+
+    /** Stops streaming after the batch in hand, then closes the HTTP server, the pool and the engine. */
+    @Override
+    public void close() {
+        if (probe != null) {
+            probe.close();
+        }
+        if (stream != null) {
+            stream.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+        lifecycle.enter(PipelineState.STOPPED);
+    }
+}

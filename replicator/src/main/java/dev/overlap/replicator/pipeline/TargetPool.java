@@ -1,0 +1,44 @@
+package dev.overlap.replicator.pipeline;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.overlap.replicator.config.DatabaseKind;
+import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.sql.SqlDialect;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The pipeline's HikariCP pool of apply connections to the target. */
+final class TargetPool {
+    private TargetPool() {
+    }
+
+    /**
+     * Two connections, auto-commit off, each set up with the dialect's apply session SQL; a dead target is
+     * noticed within 5 s (Hikari's default waits 30 s) and the Applier then keeps retrying. PostgreSQL
+     * connections bind strings untyped ({@code stringtype=unspecified}, so the server casts them to the
+     * column type) and leave the server's error detail out of messages (it quotes row values).
+     *
+     * @param config the pipeline's configuration
+     * @param dialect the target's dialect
+     * @param registry where the pool's metrics go
+     * @return the open pool
+     */
+    static HikariDataSource open(OverlapConfig config, SqlDialect dialect, MeterRegistry registry) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("overlap-target");
+        hikari.setJdbcUrl(config.target().url());
+        hikari.setUsername(config.target().user());
+        hikari.setPassword(config.target().password().reveal());
+        hikari.setAutoCommit(false);
+        hikari.setMaximumPoolSize(2);
+        hikari.setConnectionTimeout(5_000);
+        hikari.setConnectionInitSql(dialect.applySessionSql());
+        hikari.addDataSourceProperty("ApplicationName", "overlap-" + config.pipeline());
+        if (config.target().kind() == DatabaseKind.POSTGRESQL) {
+            hikari.addDataSourceProperty("stringtype", "unspecified");
+            hikari.addDataSourceProperty("logServerErrorDetail", "false");
+        }
+        hikari.setMetricRegistry(registry);
+        return new HikariDataSource(hikari);
+    }
+}

@@ -1,0 +1,204 @@
+package dev.overlap.replicator.sql;
+
+import dev.overlap.replicator.catalog.TableId;
+import dev.overlap.replicator.catalog.TargetColumn;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The SQL the {@link Applier} runs on one engine: multi-row upserts and deletes, identifier quoting
+ * and value binding. Statements use {@code ?} parameters in row-major order (row 1's columns, then
+ * row 2's, and so on).
+ */
+public interface SqlDialect {
+
+    /** @return the most bind parameters one statement may carry */
+    int maxParameters();
+
+    /**
+     * @return about how many bytes of values one statement may carry: the apply cuts multi-row statements
+     *         below it; 256 MiB by default (PostgreSQL takes messages up to 1 GiB)
+     */
+    default long maxStatementBytes() {
+        return 256L << 20;
+    }
+
+    /**
+     * @param on whether the target's foreign keys are checked (and cascade) for the statements that follow
+     * @return the statement that says so, on engines whose apply session runs without them (MySQL/MariaDB)
+     * @throws UnsupportedOperationException on engines whose change stream carries cascaded changes (PostgreSQL)
+     */
+    default String foreignKeyChecks(boolean on) {
+        throw new UnsupportedOperationException("the change stream of this engine carries cascaded changes");
+    }
+
+    /** @return SQL run once on each new apply connection, or {@code null} for none */
+    String applySessionSql();
+
+    /** @return the column type for a timestamp with microseconds and no time zone, as Overlap's own tables use it */
+    default String timestampType() {
+        return "TIMESTAMP(6)";
+    }
+
+    /**
+     * @param identifier a name as in the catalog
+     * @return it quoted for this engine
+     */
+    String quote(String identifier);
+
+    /**
+     * @param id a table
+     * @return its schema-qualified, quoted name
+     */
+    default String table(TableId id) {
+        return quote(id.schema()) + "." + quote(id.table());
+    }
+
+    /**
+     * A multi-row upsert: insert the rows, or, where a row with the key exists, set the given columns. The
+     * databases run its rows one after the other, in order. A row that would update a row with another key
+     * (MySQL's {@code ON DUPLICATE KEY UPDATE} matches any unique index) fails the statement instead.
+     *
+     * @param table quoted table name
+     * @param columns the columns given for each row
+     * @param keyColumns the key columns the rows are matched on (a subset of {@code columns}), covered by the
+     *        primary key or a unique index of the target
+     * @param setColumns the columns an existing row takes from the new one (a subset of {@code columns},
+     *        without the key)
+     * @param rows number of rows
+     * @return the statement, {@code rows * columns.size()} parameters
+     */
+    String upsert(String table, List<String> columns, List<String> keyColumns, List<String> setColumns, int rows);
+
+    /**
+     * One row into one of Overlap's own tables (offsets, heartbeat, promotions), keyed by its first column.
+     *
+     * @param table quoted table name
+     * @param columns the columns, the key first
+     * @return an upsert of one row, {@code columns.size()} parameters
+     */
+    default String upsertRow(String table, List<String> columns) {
+        return upsert(table, columns, columns.subList(0, 1), columns.subList(1, columns.size()), 1);
+    }
+
+    /**
+     * @param table quoted table name
+     * @param setColumns the columns to set, parameters first
+     * @param keyColumns the key columns, parameters after those of {@code setColumns}
+     * @return an update of the one row with that key
+     */
+    default String updateByKey(String table, List<String> setColumns, List<String> keyColumns) {
+        StringJoiner set = new StringJoiner(", ");
+        setColumns.forEach(column -> set.add(quote(column) + " = ?"));
+        StringJoiner where = new StringJoiner(" AND ");
+        keyColumns.forEach(column -> where.add(quote(column) + " = ?"));
+        return "UPDATE " + table + " SET " + set + " WHERE " + where;
+    }
+
+    /**
+     * @param table quoted table name
+     * @param keyColumns the key columns
+     * @return an update that moves one row from its old key to a new one, parameters: the new key's values,
+     *         then the old key's
+     */
+    default String moveKey(String table, List<String> keyColumns) {
+        StringJoiner set = new StringJoiner(", ");
+        StringJoiner where = new StringJoiner(" AND ");
+        for (String column : keyColumns) {
+            set.add(quote(column) + " = ?");
+            where.add(quote(column) + " = ?");
+        }
+        return "UPDATE " + table + " SET " + set + " WHERE " + where;
+    }
+
+    /**
+     * @param table quoted table name
+     * @param columns the columns given for each row
+     * @param rows number of rows
+     * @return a plain multi-row insert of {@code rows * columns.size()} parameters
+     */
+    default String insert(String table, List<String> columns, int rows) {
+        return "INSERT INTO " + table + " " + columnList(columns) + " VALUES " + valueRows(columns.size(), rows);
+    }
+
+    /**
+     * @param table quoted table name
+     * @param keyColumns the key columns
+     * @param rows number of keys
+     * @return a delete of the rows with these keys, {@code rows * keyColumns.size()} parameters
+     */
+    default String deleteByKey(String table, List<String> keyColumns, int rows) {
+        String key = keyColumns.size() == 1 ? quote(keyColumns.get(0)) : columnList(keyColumns);
+        String values = keyColumns.size() == 1 ? placeholders(rows) : "(" + valueRows(keyColumns.size(), rows) + ")";
+        return "DELETE FROM " + table + " WHERE " + key + " IN " + values;
+    }
+
+    /**
+     * @param table quoted table name
+     * @return a statement that removes every row (the replay of a source TRUNCATE), without cascading
+     */
+    default String deleteAll(String table) {
+        return "DELETE FROM " + table;
+    }
+
+    /**
+     * For a table without a primary key: change one row equal to the before-image.
+     *
+     * @param table quoted table name
+     * @param set columns to set, parameters first
+     * @param where before-image columns to match, parameters after those of {@code set}
+     * @return the statement; it changes at most one row even when duplicates exist
+     */
+    String updateOneRow(String table, List<String> set, List<TargetColumn> where);
+
+    /**
+     * For a table without a primary key: delete one row equal to the before-image.
+     *
+     * @param table quoted table name
+     * @param where before-image columns to match
+     * @return the statement; it deletes at most one row even when duplicates exist
+     */
+    String deleteOneRow(String table, List<TargetColumn> where);
+
+    /**
+     * Binds one value converted by {@link dev.overlap.replicator.stream.ValueConverter}.
+     *
+     * @param statement the statement
+     * @param index 1-based parameter index
+     * @param value the value, {@code null} for SQL NULL
+     * @param column the target column it goes into
+     * @throws SQLException when the driver rejects the value
+     */
+    void bind(PreparedStatement statement, int index, Object value, TargetColumn column) throws SQLException;
+
+    /** @return {@code ("a", "b")} with each name quoted */
+    default String columnList(List<String> columns) {
+        StringJoiner joiner = new StringJoiner(", ", "(", ")");
+        columns.forEach(c -> joiner.add(quote(c)));
+        return joiner.toString();
+    }
+
+    /** @return {@code (?, ?), (?, ?)}: {@code rows} groups of {@code width} parameters */
+    static String valueRows(int width, int rows) {
+        String row = placeholders(width);
+        StringBuilder sb = new StringBuilder(rows * (row.length() + 2));
+        for (int i = 0; i < rows; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(row);
+        }
+        return sb.toString();
+    }
+
+    /** @return {@code (?, ?, ?)} with {@code count} parameters */
+    static String placeholders(int count) {
+        StringBuilder sb = new StringBuilder(count * 3 + 2).append('(');
+        for (int i = 0; i < count; i++) {
+            sb.append(i == 0 ? "?" : ", ?");
+        }
+        return sb.append(')').toString();
+    }
+}
