@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Verifies that a target holds the same rows as a source (DESIGN.md, "Verification"), table by table:
+ * Verifies that a target holds the same rows as a source (README, "Verifying"), table by table:
  * <ol>
  *   <li>describe each table on both sides (a table that cannot be compared is only counted);</li>
  *   <li>cut it into primary-key chunks sized to take about {@link VerifyOptions#chunkTime} each

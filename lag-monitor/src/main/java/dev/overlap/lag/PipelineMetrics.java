@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 
 /**
  * The metrics of one pipeline, registered on a Micrometer {@link PrometheusMeterRegistry} and tagged
- * {@code pipeline=<name>}. Names and meanings are those of DESIGN.md, "Metrics". Thread-safe: the
+ * {@code pipeline=<name>}. Names and meanings are those of the README, "Monitoring: lag, metrics, health, status". Thread-safe: the
  * Applier records after each commit while the HTTP endpoint scrapes.
  */
 public final class PipelineMetrics {

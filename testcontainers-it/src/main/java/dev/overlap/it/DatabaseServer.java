@@ -7,7 +7,7 @@ import java.sql.Statement;
 import java.util.Map;
 
 /**
- * A real database server for tests and benchmarks (DESIGN.md, "Real databases in tests"):
+ * A real database server for tests and benchmarks (docs/ARCHITECTURE.md, "Real databases in tests"):
  * Testcontainers when a Docker daemon is reachable, otherwise server binaries that Maven downloaded
  * ({@link EmbeddedPostgresRoute}, {@link EmbeddedBinlogRoute} for MariaDB and MySQL). Either way a
  * superuser and a JDBC URL on localhost.

@@ -121,7 +121,7 @@ public final class Applier {
                 boolean unreachable = e instanceof TargetUnreachable;
                 TableId table = e instanceof TableFailure f ? f.table : null;
                 List<String> key = e instanceof TableFailure f ? f.keyColumns : List.of();
-                SqlFailure failure = SqlFailure.of(e, key);
+                SqlFailure failure = SqlFailure.of(e, key, dialect.errorNames(e));
                 String where = table == null ? "the batch's offset" : "table " + table + (key.isEmpty() ? " (no key)"
                         : " (key " + String.join(", ", key) + ")");
                 if (!unreachable && !commitInDoubt && (!failure.transientFailure() || ++failures >= MAX_ATTEMPTS)) {

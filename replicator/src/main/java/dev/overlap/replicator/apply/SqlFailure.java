@@ -1,21 +1,17 @@
 package dev.overlap.replicator.apply;
 
+import dev.overlap.replicator.sql.SqlDialect;
 import java.sql.SQLException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.postgresql.util.PSQLException;
-import org.postgresql.util.ServerErrorMessage;
 
 /**
  * What a failed statement on the target means, in words that carry no row value: the SQL state, the
  * object it names (constraint, index, column) and the fix. Server messages are never passed on whole,
  * since PostgreSQL's {@code Key (email)=(…)} detail and MySQL's {@code Duplicate entry '…'} hold row values.
  *
- * <p>Names come from PostgreSQL's error fields ({@link ServerErrorMessage#getConstraint()},
- * {@link ServerErrorMessage#getColumn()}: the protocol's {@code n} and {@code c} fields) and from the
- * identifiers MySQL and MariaDB quote after {@code for key} and {@code column} in their messages (MySQL
- * manual, "Server Error Message Reference": 1062, 1048, 1264, 1406).
+ * <p>Names come from the dialect ({@link SqlDialect#errorNames}): PostgreSQL's error fields, the
+ * identifiers MySQL and MariaDB quote in their messages. Error codes are MySQL's and MariaDB's (MySQL
+ * manual, "Server Error Message Reference": 1062, 1048, 1264, 1406, 1153).
  *
  * @param sqlState the SQL state, or {@code "?"} when the driver gave none
  * @param cause the kind of failure and the object it names, e.g. {@code unique violation on users_email_key}
@@ -24,16 +20,15 @@ import org.postgresql.util.ServerErrorMessage;
  *        or serialization timeout, a server shutting down
  */
 record SqlFailure(String sqlState, String cause, String fix, boolean transientFailure) {
-    private static final Pattern MYSQL_KEY = Pattern.compile("for key '([^']*)'");
-    private static final Pattern MYSQL_COLUMN = Pattern.compile("column '([^']*)'", Pattern.CASE_INSENSITIVE);
     private static final String REPLAY = "; then restart overlap, which resumes with this batch";
 
     /**
      * @param e a failure of a statement of the apply
      * @param keyColumns the key columns of the statement that failed, empty when unknown
+     * @param names the constraint and column the error names ({@link SqlDialect#errorNames})
      * @return its description
      */
-    static SqlFailure of(SQLException e, java.util.List<String> keyColumns) {
+    static SqlFailure of(SQLException e, java.util.List<String> keyColumns, SqlDialect.ErrorNames names) {
         String state = e.getSQLState() == null ? "?" : e.getSQLState();
         int code = e.getErrorCode();
         String message = String.valueOf(e.getMessage());
@@ -47,15 +42,8 @@ record SqlFailure(String sqlState, String cause, String fix, boolean transientFa
             return new SqlFailure(state, "a lost connection, deadlock or lock timeout (SQLState " + state + ")",
                     "retried", true);
         }
-        String constraint = null;
-        String column = null;
-        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
-            constraint = p.getServerErrorMessage().getConstraint();
-            column = p.getServerErrorMessage().getColumn();
-        } else {
-            constraint = group(MYSQL_KEY, message);
-            column = group(MYSQL_COLUMN, message);
-        }
+        String constraint = names.constraint();
+        String column = names.column();
         if (state.equals("23505") || code == 1062 || code == 1586) {
             return new SqlFailure(state, "unique violation" + on(constraint),
                     "a unique index of the target collides with a row the source wrote: the target has a unique index the"
@@ -90,7 +78,7 @@ record SqlFailure(String sqlState, String cause, String fix, boolean transientFa
                 "fix the cause on the target" + REPLAY, false);
     }
 
-    /** The guard of MySQL's upsert ({@link MySqlDialect#upsert}) set a key column to NULL: a wrong-row match. */
+    /** The guard of MySQL's upsert (see the MySQL dialect) set a key column to NULL: a wrong-row match. */
     private static String uniqueMismatch() {
         return "the target has a unique index the source lacks (drop it until promote) or holds rows the source does not"
                 + " (overlap verify --rows names them; delete them)" + REPLAY;
@@ -102,10 +90,5 @@ record SqlFailure(String sqlState, String cause, String fix, boolean transientFa
 
     private static String on(String name) {
         return name == null ? "" : " on " + name;
-    }
-
-    private static String group(Pattern pattern, String message) {
-        Matcher m = pattern.matcher(message);
-        return m.find() ? m.group(1) : null;
     }
 }

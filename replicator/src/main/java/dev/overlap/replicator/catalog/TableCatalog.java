@@ -1,6 +1,5 @@
 package dev.overlap.replicator.catalog;
 
-import dev.overlap.replicator.sql.SqlDialect;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -167,25 +166,6 @@ public final class TableCatalog {
         for (String column : source.columns()) {
             if (!target.columns().containsKey(column)) {
                 return "table " + source.id() + " has no column '" + column + "'; add it as on the source";
-            }
-        }
-        return null;
-    }
-
-    /**
-     * @param c an open connection to the target
-     * @param dialect the target's dialect
-     * @param tables the replicated tables
-     * @return the first table that holds rows, or {@code null} when all are empty
-     * @throws SQLException when a table cannot be read
-     */
-    public static TableId firstNonEmpty(Connection c, SqlDialect dialect, Iterable<TableId> tables) throws SQLException {
-        for (TableId id : tables) {
-            try (java.sql.Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT 1 FROM " + dialect.table(id) + " LIMIT 1")) {
-                if (rs.next()) {
-                    return id;
-                }
             }
         }
         return null;

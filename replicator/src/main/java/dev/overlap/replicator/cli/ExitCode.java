@@ -1,6 +1,6 @@
 package dev.overlap.replicator.cli;
 
-/** The exit codes of every {@code overlap} command (DESIGN.md, "Command line"). */
+/** The exit codes of every {@code overlap} command (README, "Exit codes"). */
 public final class ExitCode {
     /** success */
     public static final int OK = 0;

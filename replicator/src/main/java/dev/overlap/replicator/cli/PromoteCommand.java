@@ -138,6 +138,15 @@ public final class PromoteCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return report.exitCode();
+        return exitCode(report);
+    }
+
+    /** @return the exit code of a report: 0 promoted or dry run, 4 aborted, 1 failed */
+    private static int exitCode(PromoteReport report) {
+        return switch (report.outcome()) {
+            case "promoted", "dry_run" -> ExitCode.OK;
+            case "aborted" -> ExitCode.PROMOTE_ABORTED;
+            default -> ExitCode.FAILURE;
+        };
     }
 }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * the row reaches the target through CDC like any other), and every fifth second it reads the
  * replication backlog in bytes: on PostgreSQL {@code pg_current_wal_lsn()} minus the slot's
  * {@code confirmed_flush_lsn}, on MySQL/MariaDB the binlog bytes between the server's write position
- * and the applied position ({@link MySqlSource#backlog}). A failure is counted ({@code overlap_errors_total{kind="heartbeat"}}) and retried on the
+ * and the applied position. A failure is counted ({@code overlap_errors_total{kind="heartbeat"}}) and retried on the
  * next tick with a new connection; it never stops the pipeline, and a stalled heartbeat shows as
  * growing lag.
  */
@@ -69,21 +69,7 @@ public final class SourceProbe implements AutoCloseable {
     /**
      * @param source the source database
      * @param pipeline the pipeline, the heartbeat row's key
-     * @param slotName the replication slot whose backlog is read
-     * @param table the heartbeat table ({@link #createTable})
-     * @param dialect the source's dialect
-     * @param metrics where errors are counted
-     * @param lag where the backlog goes
-     */
-    public SourceProbe(Endpoint source, String pipeline, String slotName, TableId table, SqlDialect dialect,
-                       PipelineMetrics metrics, LagMonitor lag) {
-        this(source, pipeline, c -> slotBacklog(c, slotName), table, dialect, metrics, lag);
-    }
-
-    /**
-     * @param source the source database
-     * @param pipeline the pipeline, the heartbeat row's key
-     * @param backlog how the backlog is read (MySQL/MariaDB: {@link MySqlSource#backlog})
+     * @param backlog how the backlog is read, as the engine gives it
      * @param table the heartbeat table ({@link #createTable})
      * @param dialect the source's dialect
      * @param metrics where errors are counted
@@ -178,17 +164,6 @@ public final class SourceProbe implements AutoCloseable {
         long bytes = backlog.bytes(connection);
         if (bytes >= 0) {
             lag.backlogBytes(bytes);
-        }
-    }
-
-    /** PostgreSQL: {@code pg_current_wal_lsn()} minus the slot's {@code confirmed_flush_lsn}. */
-    private static long slotBacklog(Connection connection, String slotName) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)"
-                + " FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slotName);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
-            }
         }
     }
 

@@ -4,7 +4,9 @@ import dev.overlap.replicator.UserError;
 import dev.overlap.replicator.config.Endpoint;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
 
@@ -53,6 +55,21 @@ public final class Connections {
             return DriverManager.getConnection(endpoint.url(), props);
         } catch (SQLException e) {
             throw explain(endpoint, e);
+        }
+    }
+
+    /**
+     * @param connection an open connection
+     * @param sql a query of one row and one column
+     * @return that value as text
+     * @throws SQLException when the query fails or returns no row
+     */
+    public static String single(Connection connection, String sql) throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new SQLException("no row from: " + sql);
+            }
+            return rs.getString(1);
         }
     }
 

@@ -1,11 +1,8 @@
 package dev.overlap.replicator.promote;
 
 import dev.overlap.replicator.catalog.TableId;
-import dev.overlap.replicator.config.DatabaseKind;
 import dev.overlap.replicator.config.Endpoint;
 import dev.overlap.replicator.config.OverlapConfig;
-import dev.overlap.replicator.engine.mysql.MySqlCutover;
-import dev.overlap.replicator.engine.postgres.PostgresCutover;
 import dev.overlap.replicator.jdbc.Connections;
 import dev.overlap.replicator.sql.SqlDialect;
 import java.sql.Connection;
@@ -19,8 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The engine-specific operations of promote ({@link Promoter}): checking privileges, freezing and
- * unfreezing the source, fixing sequences or AUTO_INCREMENT, opening the target. The fence and the
+ * The engine-specific operations of promote ({@link Promoter}), which each engine package implements:
+ * checking privileges, freezing and unfreezing the source, fixing sequences or AUTO_INCREMENT, opening
+ * the target. The fence and the
  * row-count comparison are the same on every engine and live here.
  */
 public abstract class Cutover {
@@ -47,15 +45,6 @@ public abstract class Cutover {
         List<String> spare = new ArrayList<>(config.promote().spareRoles());
         spare.add(source.user());
         this.spareRoles = List.copyOf(spare);
-    }
-
-    /**
-     * @param config the pipeline's configuration
-     * @param dialect the dialect of both databases
-     * @return the cutover of the source's engine
-     */
-    public static Cutover of(OverlapConfig config, SqlDialect dialect) {
-        return config.source().kind() == DatabaseKind.POSTGRESQL ? new PostgresCutover(config, dialect) : new MySqlCutover(config, dialect);
     }
 
     /**

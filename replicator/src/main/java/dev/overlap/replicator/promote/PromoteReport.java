@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.overlap.replicator.cli.ExitCode;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
@@ -46,15 +45,6 @@ public record PromoteReport(String pipeline, String outcome, PromoteState state,
      * @param ms how long it took, ms
      */
     public record Step(PromoteState state, long ms) {
-    }
-
-    /** @return the exit code of {@code overlap promote}: 0 promoted or dry run, 4 aborted, 1 failed */
-    public int exitCode() {
-        return switch (outcome) {
-            case "promoted", "dry_run" -> ExitCode.OK;
-            case "aborted" -> ExitCode.PROMOTE_ABORTED;
-            default -> ExitCode.FAILURE;
-        };
     }
 
     /** @return the report as one JSON object */

@@ -1,7 +1,7 @@
 package dev.overlap.replicator.promote;
 
 /**
- * The cutover's states, in order (DESIGN.md, "Promote"). A failure before {@link #OPEN_TARGET}
+ * The cutover's states, in order (docs/ARCHITECTURE.md, "Promote"). A failure before {@link #OPEN_TARGET}
  * returns the source to writable (exit 4); {@link #OPEN_TARGET} is the point of no return.
  */
 public enum PromoteState {

@@ -26,6 +26,21 @@ public interface SqlDialect {
     }
 
     /**
+     * The names a failed statement's error gives, never its values.
+     *
+     * @param constraint the constraint or index it names, or {@code null}
+     * @param column the column it names, or {@code null}
+     */
+    record ErrorNames(String constraint, String column) {
+    }
+
+    /**
+     * @param e a failure of a statement on this engine
+     * @return the constraint and column it names, from the error's fields or the identifiers its message quotes
+     */
+    ErrorNames errorNames(SQLException e);
+
+    /**
      * @param on whether the target's foreign keys are checked (and cascade) for the statements that follow
      * @return the statement that says so, on engines whose apply session runs without them (MySQL/MariaDB)
      * @throws UnsupportedOperationException on engines whose change stream carries cascaded changes (PostgreSQL)

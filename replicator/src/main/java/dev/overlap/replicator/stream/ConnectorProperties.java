@@ -2,7 +2,6 @@ package dev.overlap.replicator.stream;
 
 import dev.overlap.replicator.catalog.SourceTable;
 import dev.overlap.replicator.config.OverlapConfig;
-import dev.overlap.replicator.engine.mysql.TargetSchemaHistory;
 import dev.overlap.replicator.offset.TargetOffsetBackingStore;
 import java.util.List;
 import java.util.Properties;

@@ -34,7 +34,7 @@ import org.apache.kafka.connect.data.Struct;
  * ({@code io.debezium.data.Bits}, little-endian bytes) becomes big-endian {@code byte[]}; a TIME outside
  * 00:00–24:00 becomes its text. Zero dates are what Debezium makes of them, NULL in a nullable column and
  * the epoch in a NOT NULL one (Debezium's MySQL connector documentation, "Temporal types"), until
- * {@link dev.overlap.replicator.engine.mysql.ZeroDateRepair} reads them again from the source.
+ * the MySQL engine reads them again from the source.
  */
 public final class ValueConverter {
     /** Debezium's default {@code unavailable.value.placeholder}: the value of an unchanged TOAST column. */

@@ -1,5 +1,6 @@
 package dev.overlap.replicator.engine.mysql;
 
+import dev.overlap.replicator.jdbc.Connections;
 import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.offset.SourcePosition;
 import dev.overlap.replicator.verify.AppliedOffsets;
@@ -61,7 +62,7 @@ final class BinlogWatermark implements PipelineWatermark {
     /** @return the end of the source's binlog as a {@link SourcePosition.BinlogPosition} */
     @Override
     public Object sourcePosition(Connection source) throws SQLException {
-        String version = single(source, "SELECT VERSION()");
+        String version = Connections.single(source, "SELECT VERSION()");
         boolean mariadb = version.contains("MariaDB");
         String[] numbers = version.replaceAll("[^0-9.].*$", "").split("\\.");
         boolean binaryLogStatus = !mariadb && numbers.length >= 2
@@ -73,7 +74,7 @@ final class BinlogWatermark implements PipelineWatermark {
             }
             String file = rs.getString("File");
             long position = rs.getLong("Position");
-            String gtids = mariadb ? single(source, "SELECT @@GLOBAL.gtid_binlog_pos") : rs.getString("Executed_Gtid_Set");
+            String gtids = mariadb ? Connections.single(source, "SELECT @@GLOBAL.gtid_binlog_pos") : rs.getString("Executed_Gtid_Set");
             return new SourcePosition.BinlogPosition(file, position, gtids == null || gtids.isBlank() ? null
                     : gtids.replace("\n", ""), false);
         }
@@ -86,10 +87,4 @@ final class BinlogWatermark implements PipelineWatermark {
                 timeout);
     }
 
-    private static String single(Connection connection, String sql) throws SQLException {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }

@@ -23,7 +23,7 @@ import java.util.Map;
  * read_only, super_read_only"). Generators: AUTO_INCREMENT is not replicated as such, so every target
  * table's counter is raised to at least the source's counter and above the target's max(key).
  */
-public final class MySqlCutover extends Cutover {
+final class MySqlCutover extends Cutover {
     private static final List<String> SET_GLOBAL = List.of("ALL PRIVILEGES ON *.*", "SUPER", "SYSTEM_VARIABLES_ADMIN");
     private static final List<String> KILL_OTHERS = List.of("ALL PRIVILEGES ON *.*", "SUPER", "CONNECTION_ADMIN", "CONNECTION ADMIN");
 

@@ -10,6 +10,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * MySQL 8.0 and MariaDB: multi-row {@code INSERT … ON DUPLICATE KEY UPDATE} upserts, with MySQL's row
@@ -28,9 +30,12 @@ import java.util.StringJoiner;
  * ({@code NO_AUTO_VALUE_ON_ZERO}). MySQL cannot disable triggers for a session: triggers on the target
  * fire for replicated rows, so drop or disable them on the target until promote.
  */
-public final class MySqlDialect implements SqlDialect {
+final class MySqlDialect implements SqlDialect {
     /** MariaDB's default {@code max_allowed_packet} (MySQL 8.0's is 64 MiB), bytes. */
     private static final long DEFAULT_MAX_ALLOWED_PACKET = 16L << 20;
+
+    private static final Pattern KEY_NAME = Pattern.compile("for key '([^']*)'");
+    private static final Pattern COLUMN_NAME = Pattern.compile("column '([^']*)'", Pattern.CASE_INSENSITIVE);
 
     private final boolean rowAlias;
     private final long maxAllowedPacket;
@@ -86,6 +91,21 @@ public final class MySqlDialect implements SqlDialect {
     @Override
     public String timestampType() {
         return "DATETIME(6)";
+    }
+
+    /**
+     * From the identifiers the messages quote after {@code for key} and {@code column} (MySQL manual,
+     * "Server Error Message Reference": 1062, 1048, 1264, 1406); the values they also quote are left alone.
+     */
+    @Override
+    public ErrorNames errorNames(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        return new ErrorNames(group(KEY_NAME, message), group(COLUMN_NAME, message));
+    }
+
+    private static String group(Pattern pattern, String message) {
+        Matcher m = pattern.matcher(message);
+        return m.find() ? m.group(1) : null;
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * @param minor minor version
  * @param patch patch version
  */
-public record MySqlServer(boolean mariadb, String version, int major, int minor, int patch) {
+record MySqlServer(boolean mariadb, String version, int major, int minor, int patch) {
     private static final Pattern NUMBERS = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)");
 
     /**

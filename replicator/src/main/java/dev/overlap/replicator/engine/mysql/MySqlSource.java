@@ -38,7 +38,7 @@ import java.util.function.Supplier;
  * without a primary key is accepted: with {@code binlog_row_image = FULL} every update and delete
  * carries the whole before-image, which the apply matches row by row.
  */
-public final class MySqlSource {
+final class MySqlSource {
     private static final String TABLES_SQL = """
             SELECT t.TABLE_NAME, c.COLUMN_NAME, s.SEQ_IN_INDEX, c.IS_NULLABLE = 'YES', c.DATA_TYPE, c.COLUMN_DEFAULT
             FROM information_schema.TABLES t
@@ -84,16 +84,16 @@ public final class MySqlSource {
      */
     public List<SourceTable> preflight(MySqlServer server, TableFilter filter) {
         try (Connection c = Connections.open(endpoint)) {
-            if (!"1".equals(single(c, "SELECT @@log_bin")) && !"ON".equalsIgnoreCase(single(c, "SELECT @@log_bin"))) {
+            if (!"1".equals(Connections.single(c, "SELECT @@log_bin")) && !"ON".equalsIgnoreCase(Connections.single(c, "SELECT @@log_bin"))) {
                 throw error("the binary log is off (log_bin = OFF); start the server with log-bin (e.g. log-bin = binlog"
                         + " in the [mysqld] section of my.cnf) and restart it");
             }
-            String format = single(c, "SELECT @@binlog_format");
+            String format = Connections.single(c, "SELECT @@binlog_format");
             if (!"ROW".equalsIgnoreCase(format)) {
                 throw error("binlog_format is '" + format + "'; run SET GLOBAL binlog_format = 'ROW' and set binlog_format = ROW"
                         + " in my.cnf (sessions opened before keep the old format)");
             }
-            String image = single(c, "SELECT @@binlog_row_image");
+            String image = Connections.single(c, "SELECT @@binlog_row_image");
             if (!"FULL".equalsIgnoreCase(image)) {
                 throw error("binlog_row_image is '" + image + "'; run SET GLOBAL binlog_row_image = 'FULL' and set"
                         + " binlog_row_image = FULL in my.cnf");
@@ -367,7 +367,7 @@ public final class MySqlSource {
     }
 
     private static String grantee(Connection c) throws SQLException {
-        String user = single(c, "SELECT CURRENT_USER()");
+        String user = Connections.single(c, "SELECT CURRENT_USER()");
         int at = user.lastIndexOf('@');
         return at < 0 ? "'" + user + "'" : "'" + user.substring(0, at) + "'@'" + user.substring(at + 1) + "'";
     }
@@ -376,10 +376,4 @@ public final class MySqlSource {
         return new UserError("source " + endpoint.display() + ": " + problem);
     }
 
-    private static String single(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }

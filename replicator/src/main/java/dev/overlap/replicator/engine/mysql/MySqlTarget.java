@@ -20,7 +20,7 @@ import java.util.Map;
  * write grants are probed with statements that change nothing ({@code … WHERE 1 = 0}, rolled back),
  * so role grants and wildcard grants count as the server counts them.
  */
-public final class MySqlTarget {
+final class MySqlTarget {
     private final Endpoint endpoint;
 
     /** @param endpoint the target database */

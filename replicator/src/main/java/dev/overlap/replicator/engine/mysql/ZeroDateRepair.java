@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * Debezium reports them (TIMESTAMP excepted), and a before-image value that may be a zero date is left
  * out of the row match.
  */
-public final class ZeroDateRepair implements AutoCloseable {
+final class ZeroDateRepair implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZeroDateRepair.class);
     /** Debezium's zero TIMESTAMP, and the MySQL text for it. */
     private static final String ZERO_TIMESTAMP = "0000-00-00 00:00:00";

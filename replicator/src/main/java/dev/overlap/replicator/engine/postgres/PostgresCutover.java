@@ -22,7 +22,7 @@ import java.util.List;
  * logical replication does not carry them (PostgreSQL manual, "Logical Replication: Restrictions"), so
  * each is set on the target with {@code setval} from the source's {@code pg_sequences}.
  */
-public final class PostgresCutover extends Cutover {
+final class PostgresCutover extends Cutover {
     private static final String READ_ONLY = "default_transaction_read_only";
 
     /**

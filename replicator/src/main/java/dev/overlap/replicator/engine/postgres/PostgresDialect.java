@@ -10,6 +10,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * PostgreSQL: {@code INSERT … ON CONFLICT … DO UPDATE} upserts, applied with
@@ -21,7 +23,7 @@ import java.util.StringJoiner;
  * column type (uuid, json, jsonb, enum, interval, …). Arrays are sent as array literals (PostgreSQL
  * manual, "Arrays: Array Value Input").
  */
-public final class PostgresDialect implements SqlDialect {
+final class PostgresDialect implements SqlDialect {
     /** Types without an equality operator: matched by their text form. */
     private static final Set<String> COMPARE_AS_TEXT = Set.of("json", "xml", "point", "line", "lseg", "box",
             "path", "polygon", "circle");
@@ -34,6 +36,13 @@ public final class PostgresDialect implements SqlDialect {
     @Override
     public String applySessionSql() {
         return "SET session_replication_role = replica";
+    }
+
+    /** From the error's fields ({@link ServerErrorMessage#getConstraint()}, {@link ServerErrorMessage#getColumn()}). */
+    @Override
+    public ErrorNames errorNames(SQLException e) {
+        ServerErrorMessage fields = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
+        return fields == null ? new ErrorNames(null, null) : new ErrorNames(fields.getConstraint(), fields.getColumn());
     }
 
     @Override

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * root); the publication exists or can be created (CREATE PUBLICATION … FOR TABLE needs ownership of
  * the tables); a free replication slot.
  */
-public final class PostgresSource {
+final class PostgresSource {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
     /**
      * Every table a filter may select: ordinary and partitioned tables, partitions (with the root of their
@@ -76,7 +76,7 @@ public final class PostgresSource {
      */
     public List<SourceTable> preflight(TableFilter filter, String publication) {
         try (Connection c = Connections.open(endpoint)) {
-            String walLevel = single(c, "SHOW wal_level");
+            String walLevel = Connections.single(c, "SHOW wal_level");
             if (!walLevel.equals("logical")) {
                 throw error("wal_level is '" + walLevel + "'; set wal_level = logical in postgresql.conf"
                         + " (ALTER SYSTEM SET wal_level = logical) and restart PostgreSQL");
@@ -165,7 +165,7 @@ public final class PostgresSource {
      */
     public TableId prepareHeartbeat(String publication, SqlDialect dialect) {
         try (Connection c = Connections.open(endpoint)) {
-            String schema = single(c, "SELECT current_schema()");
+            String schema = Connections.single(c, "SELECT current_schema()");
             if (schema == null) {
                 throw error("user '" + endpoint.user() + "' has no current schema (search_path); set one with ALTER ROLE "
                         + endpoint.user() + " SET search_path = public");
@@ -281,12 +281,6 @@ public final class PostgresSource {
         return new UserError("source " + endpoint.display() + ": " + problem);
     }
 
-    private static String single(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 
     private static boolean exists(Connection c, String sql, String parameter) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {

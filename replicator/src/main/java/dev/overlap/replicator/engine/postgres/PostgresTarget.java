@@ -22,7 +22,7 @@ import java.util.Map;
  * the source's primary key and columns, that the user may write them, and that it may set
  * {@code session_replication_role} (the apply runs as a replica, as PostgreSQL's own subscriber does).
  */
-public final class PostgresTarget {
+final class PostgresTarget {
     private final Endpoint endpoint;
     private final SqlDialect dialect;
 
@@ -71,16 +71,6 @@ public final class PostgresTarget {
         } catch (SQLException e) {
             throw Connections.explain(endpoint, e);
         }
-    }
-
-    /**
-     * @param c an open connection to the target
-     * @param tables the replicated tables
-     * @return the first table that holds rows, or {@code null} when all are empty
-     * @throws SQLException when a table cannot be read
-     */
-    public TableId firstNonEmpty(Connection c, Iterable<TableId> tables) throws SQLException {
-        return TableCatalog.firstNonEmpty(c, dialect, tables);
     }
 
     private boolean hasPrivilege(Connection c, TableId id, String privilege) throws SQLException {

@@ -7,7 +7,7 @@ package dev.overlap.replicator.engine.postgres;
  * @param activePid backend pid of the process streaming from it, or {@code null} when inactive
  * @param confirmedFlushLsn the LSN up to which the consumer confirmed, or {@code null}
  */
-public record ReplicationSlot(String name, Integer activePid, String confirmedFlushLsn) {
+record ReplicationSlot(String name, Integer activePid, String confirmedFlushLsn) {
     /** @return whether a process is streaming from the slot now */
     public boolean active() {
         return activePid != null;
