@@ -21,7 +21,7 @@ import sun.misc.Signal;
  * {@code overlap run}: the daemon. Streams until SIGTERM or SIGINT, which let the batch in hand finish
  * and exit 0; exits 1 when the stream fails, 2 on a configuration or preflight problem, and 0 shortly
  * after a promote (served on {@code POST /promote}) made the target the master. A failure is recorded on
- * the target ({@link dev.overlap.replicator.offset.FailureStore}): the next start at the same position
+ * the target ({@link dev.overlap.replicator.offset.FailureStore}): the next start
  * waits a growing pause (5 s, doubling, at most 5 min) before it tries again, and says so.
  */
 @Command(name = "run", description = "Replicate the source to the target until stopped (SIGTERM drains and exits 0).")
@@ -43,7 +43,7 @@ public final class RunCommand implements Callable<Integer> {
         try (Pipeline pipeline = new Pipeline(cfg, metrics)) {
             Duration pause = pipeline.prepare();
             if (!pause.isZero()) {
-                LOG.warn("the last {} start(s) of pipeline {} stopped at this position: {}; trying again in {} s",
+                LOG.warn("the last {} start(s) of pipeline {} stopped: {}; trying again in {} s (SIGTERM stops the wait)",
                         pipeline.lastFailure().failures(), cfg.pipeline(), pipeline.lastFailure().error(), pause.toSeconds());
                 if (stop.await(pause.toMillis(), TimeUnit.MILLISECONDS)) {
                     LOG.info("pipeline {} stopped while waiting", cfg.pipeline());

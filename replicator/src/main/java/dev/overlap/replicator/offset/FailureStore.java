@@ -15,13 +15,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Remembers on the target that the pipeline stopped on an apply failure, and at which position, so that a
- * restart (systemd's {@code Restart=on-failure}) that would meet the same batch waits a growing pause first
- * instead of hammering the target: 5 s after the first failure, doubling up to 5 minutes. Table
+ * Remembers on the target that the pipeline stopped on a failure, so that a restart (systemd's
+ * {@code Restart=on-failure}) that would meet the same batch again waits a growing pause first instead of
+ * hammering the target: 5 s after the first failure, doubling up to 5 minutes. The pipeline forgets the
+ * failure once a batch with row changes commits: batches of heartbeats alone (Debezium's, or Overlap's
+ * own written after the failure) do not show that the failing batch went through. Table
  * {@code overlap_failures}, one row per pipeline: {@code pipeline} (key), {@code source_offset} (the
- * committed position the pipeline resumes from, as JSON, {@code none} before the first batch),
- * {@code failures} (how many starts in a row failed there), {@code error} (the failure's one line, which
- * names no row value) and {@code failed_at}.
+ * committed position the pipeline resumed from, as JSON, {@code none} before the first batch; for the
+ * operator), {@code failures} (how many starts in a row failed), {@code error} (the failure's one line,
+ * which names no row value) and {@code failed_at}.
  */
 public final class FailureStore {
     /** Name of the table on the target. */
@@ -70,32 +72,28 @@ public final class FailureStore {
     }
 
     /**
-     * @param resumeFrom the offset the pipeline resumes from, or {@code null} for a new pipeline
-     * @return the failure recorded at exactly that position, or empty when there is none (or it was elsewhere)
+     * @return the failure the last starts stopped on, or empty when the last one did not fail
      * @throws SQLException when the table cannot be read
      */
-    public Optional<Failure> at(Connection connection, Map<String, ?> resumeFrom) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT source_offset, failures, error FROM "
-                + dialect.quote(TABLE) + " WHERE pipeline = ?")) {
+    public Optional<Failure> load(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT failures, error FROM " + dialect.quote(TABLE)
+                + " WHERE pipeline = ?")) {
             ps.setString(1, pipeline);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getString(1).equals(json(resumeFrom))) {
-                    return Optional.of(new Failure(rs.getInt(2), rs.getString(3)));
-                }
-                return Optional.empty();
+                return rs.next() ? Optional.of(new Failure(rs.getInt(1), rs.getString(2))) : Optional.empty();
             }
         }
     }
 
     /**
-     * Records a failure at a position, counting it onto one recorded there before, and commits.
+     * Records a failure, counting it onto the one before, and commits.
      *
      * @param resumeFrom the committed offset the pipeline will resume from, or {@code null} before the first batch
      * @param error the failure's one line, without row values
      * @throws SQLException when the target refuses
      */
     public void record(Connection connection, Map<String, ?> resumeFrom, String error) throws SQLException {
-        int failures = at(connection, resumeFrom).map(Failure::failures).orElse(0) + 1;
+        int failures = load(connection).map(Failure::failures).orElse(0) + 1;
         clear(connection);
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + dialect.quote(TABLE)
                 + " (pipeline, source_offset, failures, error, failed_at) VALUES (?, ?, ?, ?, ?)")) {
@@ -110,7 +108,7 @@ public final class FailureStore {
     }
 
     /**
-     * Forgets the failure (a batch committed since), in the caller's transaction.
+     * Forgets the failure (a batch with row changes committed since), in the caller's transaction.
      *
      * @throws SQLException when the delete fails
      */

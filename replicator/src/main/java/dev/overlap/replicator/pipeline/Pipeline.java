@@ -114,8 +114,8 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     /**
      * Checks both databases, opens the HTTP server and decides where streaming starts.
      *
-     * @return how long to wait before {@link #stream()}: zero, or, when the last start stopped on an apply
-     *         failure at the position this one resumes from, the growing pause of {@link FailureStore}
+     * @return how long to wait before {@link #stream()}: zero, or, when the last start stopped on a failure,
+     *         the growing pause of {@link FailureStore}
      * @throws UserError when the configuration, a database or a grant is not right; nothing was written
      */
     public Duration prepare() {
@@ -177,7 +177,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         return new Promoter(config, this, engine.cutover(), new PromotionStore(config.pipeline(), dialect), engine.checksumDialect());
     }
 
-    /** @return the failure the last start stopped on at this start's position, or {@code null}; after {@link #prepare()} */
+    /** @return the failure the last start stopped on, or {@code null}; after {@link #prepare()} */
     public FailureStore.Failure lastFailure() {
         return lastFailure;
     }
@@ -277,7 +277,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         appliedOffset = batch.offset();
         SourcePosition position = SourcePosition.of(batch.offset());
         metrics.position(position.describe());
-        if (lastFailure != null) {
+        if (lastFailure != null && batch.changes().stream().anyMatch(c -> !c.table().equals(heartbeatTable))) {
             forgetFailure();
         }
         if (lifecycle.state() == PipelineState.SNAPSHOTTING && !position.snapshotInProgress()) {

@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  *   <li>an offset from streaming: the source must still have that position (slot, binlog); streaming
  *       resumes right after it.</li>
  * </ul>
- * Creates Overlap's tables on the target first, and reads the failure the last start stopped on at
- * that position, if any ({@link FailureStore}).
+ * Creates Overlap's tables on the target first, and reads the failure the last start stopped on, if
+ * any ({@link FailureStore}).
  *
  * @param stored the offset to resume from, or {@code null} for a new pipeline
- * @param lastFailure the failure recorded at exactly that position, or {@code null}
+ * @param lastFailure the failure the last start stopped on, or {@code null}
  */
 record ResumePoint(StoredOffset stored, FailureStore.Failure lastFailure) {
     private static final Logger LOG = LoggerFactory.getLogger(ResumePoint.class);
@@ -64,7 +64,7 @@ record ResumePoint(StoredOffset stored, FailureStore.Failure lastFailure) {
                         + e.getSQLState() + "); grant the user CREATE on the target's schema");
             }
             Optional<StoredOffset> stored = offsets.load(c);
-            FailureStore.Failure lastFailure = failures.at(c, stored.map(StoredOffset::offset).orElse(null)).orElse(null);
+            FailureStore.Failure lastFailure = failures.load(c).orElse(null);
             c.commit();
             engine.beforeResume();
             if (stored.isPresent() && stored.get().position().snapshotInProgress()) {
