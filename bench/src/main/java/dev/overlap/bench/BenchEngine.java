@@ -17,7 +17,7 @@ import java.util.StringJoiner;
  * {@code time_zone = '+00:00'}, and so does the benchmark's own session.
  */
 enum BenchEngine {
-    /** PostgreSQL 17 (embedded or Testcontainers). */
+    /** PostgreSQL 15 (embedded, the version bench/pom.xml pins, or Testcontainers). */
     POSTGRESQL("PG", "timestamp(6)", "clock_timestamp()"),
     /** MariaDB 11.4 (embedded binaries). */
     MARIADB("MariaDB", "DATETIME(6)", "CURRENT_TIMESTAMP(6)"),

@@ -25,13 +25,15 @@ final class Daemon implements AutoCloseable {
     /** JDBC URL options appended to the target URL, for experiments with driver settings, e.g. {@code ?cachePrepStmts=true} */
     private static final String TARGET_URL_OPTIONS = System.getProperty("overlap.bench.target-url-options", "");
     private final Process process;
+    private final Path log;
     private final URI metrics;
     private final AtomicLong peakHeap = new AtomicLong();
     private final Thread sampler;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private Daemon(Process process, int port) {
+    private Daemon(Process process, Path log, int port) {
         this.process = process;
+        this.log = log;
         this.metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
         this.sampler = new Thread(this::sample, "heap-sampler");
         this.sampler.setDaemon(true);
@@ -53,7 +55,7 @@ final class Daemon implements AutoCloseable {
                 pipeline: bench_%s
                 source: {url: "%s", user: %s, password: "${env:%s}"}
                 target: {url: "%s", user: %s, password: "${env:%s}"}
-                snapshot: %s
+                snapshot: {mode: %s}
                 metrics: {listen: "127.0.0.1:%d"}
                 admin: {token: "${env:%s}"}
                 """.formatted(db, source.jdbcUrl(db), source.superuser(), PASSWORD_VARIABLE, target.jdbcUrl(db) + TARGET_URL_OPTIONS,
@@ -61,12 +63,17 @@ final class Daemon implements AutoCloseable {
         Path config = Files.createTempFile("overlap-bench", ".yml");
         Files.writeString(config, yaml);
         String java = ProcessHandle.current().info().command().orElse("java");
+        Path log = Files.createTempFile("overlap-bench", ".log");
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", System.getProperty("overlap.jar"),
-                "run", "--config", config.toString()).redirectErrorStream(true)
-                .redirectOutput(Files.createTempFile("overlap-bench", ".log").toFile());
+                "run", "--config", config.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put(PASSWORD_VARIABLE, source.superuserPassword());
         builder.environment().put(TOKEN_VARIABLE, TOKEN);
-        return new Daemon(builder.start(), port);
+        return new Daemon(builder.start(), log, port);
+    }
+
+    /** @return the file the daemon's stdout and stderr go to */
+    Path log() {
+        return log;
     }
 
     void awaitSlot(DatabaseServer source, String db) throws Exception {

@@ -68,11 +68,13 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
     private static final long START_TIMEOUT_MS = 120_000;
 
     private final Flavor flavor;
+    private final Path base;
     private final Process process;
     private final Path dataDir;
     private final int port;
 
-    private EmbeddedBinlogServer(Flavor flavor, Process process, Path dataDir, int port) {
+    private EmbeddedBinlogServer(Flavor flavor, Path base, Process process, Path dataDir, int port) {
+        this.base = base;
         this.flavor = flavor;
         this.process = process;
         this.dataDir = dataDir;
@@ -138,7 +140,7 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
             Process process = launch(flavor, base, data, port, settings);
             try {
                 awaitReady(flavor, process, data, port);
-                EmbeddedBinlogServer server = new EmbeddedBinlogServer(flavor, process, data, port);
+                EmbeddedBinlogServer server = new EmbeddedBinlogServer(flavor, base, process, data, port);
                 server.dropAnonymousUsers();
                 return server;
             } catch (UncheckedIOException e) {
@@ -147,6 +149,14 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
             }
         }
         throw last;
+    }
+
+    /**
+     * @param name a client program of the release, e.g. {@code mariadb-dump}
+     * @return its path in the unpacked binaries (it may not exist: the MySQL tarball has no clients)
+     */
+    public Path clientProgram(String name) {
+        return base.resolve("bin").resolve(name);
     }
 
     /** @return MariaDB or MySQL */

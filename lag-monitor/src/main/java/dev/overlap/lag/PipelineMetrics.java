@@ -1,5 +1,6 @@
 package dev.overlap.lag;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -35,6 +36,7 @@ public final class PipelineMetrics {
     private final AtomicLong appliedTotal = new AtomicLong();
     private final AtomicInteger snapshotTablesRemaining = new AtomicInteger();
     private final AtomicReference<LastError> lastError = new AtomicReference<>();
+    private final AtomicReference<SnapshotProgress> snapshot = new AtomicReference<>();
     private final AtomicReference<String> position = new AtomicReference<>();
     private final Deque<long[]> rateSamples = new ArrayDeque<>();
     private final Instant startedAt = Instant.now();
@@ -47,6 +49,20 @@ public final class PipelineMetrics {
      * @param at when it happened
      */
     public record LastError(String kind, String message, Instant at) {
+    }
+
+    /**
+     * Where the initial copy stands.
+     *
+     * @param rowsCopied rows copied so far, all tables
+     * @param rowsEstimated the catalog's estimate of all rows to copy (may be exceeded)
+     * @param rowsPerSecond rows copied per second since the copy started
+     * @param etaSeconds seconds left at that rate, -1 before the rate is known
+     */
+    public record SnapshotProgress(@JsonProperty("rows_copied") long rowsCopied,
+                                   @JsonProperty("rows_estimated") long rowsEstimated,
+                                   @JsonProperty("rows_per_second") double rowsPerSecond,
+                                   @JsonProperty("eta_seconds") long etaSeconds) {
     }
 
     /** @param pipeline the pipeline name, the {@code pipeline} tag of every metric */
@@ -64,6 +80,15 @@ public final class PipelineMetrics {
         Gauge.builder("overlap.snapshot.tables.remaining", snapshotTablesRemaining, AtomicInteger::get)
                 .description("Tables the initial snapshot has not finished yet")
                 .tags(tags)
+                .register(registry);
+        Gauge.builder("overlap.snapshot.rows.estimated", snapshot, s -> s.get() == null ? 0 : s.get().rowsEstimated())
+                .description("Rows the initial copy expects to copy (the catalog's estimate)")
+                .tags(tags)
+                .register(registry);
+        Gauge.builder("overlap.snapshot.eta", snapshot, s -> s.get() == null ? 0 : Math.max(0, s.get().etaSeconds()))
+                .description("Seconds the initial copy needs yet at its rate so far")
+                .tags(tags)
+                .baseUnit("seconds")
                 .register(registry);
     }
 
@@ -102,6 +127,16 @@ public final class PipelineMetrics {
     /** @return the label of the pipeline's current state, e.g. {@code streaming} */
     public String stateLabel() {
         return state.get();
+    }
+
+    /** @param progress where the initial copy stands, or {@code null} once it is over */
+    public void snapshotProgress(SnapshotProgress progress) {
+        snapshot.set(progress);
+    }
+
+    /** @return where the initial copy stands, or {@code null} when none runs */
+    public SnapshotProgress snapshotProgress() {
+        return snapshot.get();
     }
 
     /** @param tables tables whose initial snapshot has not finished */

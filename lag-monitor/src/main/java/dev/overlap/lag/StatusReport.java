@@ -23,6 +23,7 @@ import java.time.Instant;
  * @param position source position of the last committed batch, or {@code null}
  * @param startedAt when the daemon started
  * @param lastError the newest error, or {@code null}
+ * @param snapshot where the initial copy stands while it runs, else {@code null}
  */
 public record StatusReport(String pipeline, String state, boolean healthy,
                            @JsonProperty("lag_seconds") double lagSeconds,
@@ -32,7 +33,8 @@ public record StatusReport(String pipeline, String state, boolean healthy,
                            @JsonProperty("events_applied") long eventsApplied,
                            String position,
                            @JsonProperty("started_at") Instant startedAt,
-                           @JsonProperty("last_error") PipelineMetrics.LastError lastError) {
+                           @JsonProperty("last_error") PipelineMetrics.LastError lastError,
+                           PipelineMetrics.SnapshotProgress snapshot) {
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -46,7 +48,7 @@ public record StatusReport(String pipeline, String state, boolean healthy,
     public static StatusReport of(PipelineMetrics metrics, LagMonitor lag) {
         return new StatusReport(metrics.pipeline(), metrics.stateLabel(), lag.healthy(), lag.lagSeconds(),
                 lag.maxLag().toMillis() / 1000.0, lag.backlogBytes(), metrics.rowsPerSecond(), metrics.appliedTotal(),
-                metrics.position(), metrics.startedAt(), metrics.lastError());
+                metrics.position(), metrics.startedAt(), metrics.lastError(), metrics.snapshotProgress());
     }
 
     /** @return the report as one JSON object */

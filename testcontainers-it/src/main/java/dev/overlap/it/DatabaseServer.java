@@ -69,6 +69,14 @@ public interface DatabaseServer extends AutoCloseable {
         return EmbeddedBinlogRoute.start(dev.overlap.embedded.EmbeddedBinlogServer.Flavor.MYSQL, settings);
     }
 
+    /**
+     * @param name a client program of the server's own release, e.g. {@code mariadb-dump}
+     * @return its path, or empty when the route has none (PostgreSQL: use the programs on the PATH)
+     */
+    default java.util.Optional<java.nio.file.Path> clientProgram(String name) {
+        return java.util.Optional.empty();
+    }
+
     /** @return how the server runs: {@code testcontainers} or {@code embedded} */
     String route();
 

@@ -24,6 +24,13 @@ final class EmbeddedBinlogRoute extends EmbeddedRoute {
         return new EmbeddedBinlogRoute(EmbeddedBinlogServer.startMariaDb(version, settings));
     }
 
+    /** @return the program from the release's unpacked binaries, when it has it (the MySQL tarball has no clients) */
+    @Override
+    public java.util.Optional<java.nio.file.Path> clientProgram(String name) {
+        java.nio.file.Path program = ((EmbeddedBinlogServer) server).clientProgram(name);
+        return java.nio.file.Files.isExecutable(program) ? java.util.Optional.of(program) : java.util.Optional.empty();
+    }
+
     @Override
     public void requirePassword(String role) {
         // MySQL and MariaDB check every password

@@ -7,6 +7,7 @@ import dev.overlap.replicator.catalog.TargetColumn;
 import dev.overlap.replicator.catalog.TargetTable;
 import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.sql.SqlDialect;
+import dev.overlap.replicator.sql.SqlFailure;
 import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.RowChange.Op;

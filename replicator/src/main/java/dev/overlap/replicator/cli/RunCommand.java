@@ -4,6 +4,7 @@ import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.replicator.apply.ApplyException;
 import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.copy.InitialCopy;
 import dev.overlap.replicator.lifecycle.PipelineState;
 import dev.overlap.replicator.pipeline.Pipeline;
 import java.nio.file.Path;
@@ -38,9 +39,9 @@ public final class RunCommand implements Callable<Integer> {
         OverlapConfig cfg = new ConfigLoader().load(config);
         PipelineMetrics metrics = new PipelineMetrics(cfg.pipeline());
         CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (Pipeline pipeline = new Pipeline(cfg, metrics)) {
+            Signal.handle(new Signal("TERM"), s -> stop(stop, pipeline));
+            Signal.handle(new Signal("INT"), s -> stop(stop, pipeline));
             Duration pause = pipeline.prepare();
             if (!pause.isZero()) {
                 LOG.warn("the last {} start(s) of pipeline {} stopped: {}; trying again in {} s (SIGTERM stops the wait)",
@@ -50,7 +51,12 @@ public final class RunCommand implements Callable<Integer> {
                     return ExitCode.OK;
                 }
             }
-            pipeline.stream();
+            try {
+                pipeline.stream();
+            } catch (InitialCopy.CopyStopped e) {
+                LOG.info("pipeline {} stopped during the initial copy; the next start copies again", cfg.pipeline());
+                return ExitCode.OK;
+            }
             pipeline.admin("/promote", pipeline.promoter()::handle);
             while (stop.getCount() > 0) {
                 if (pipeline.await(200) && pipeline.lifecycle().state() != PipelineState.PROMOTING) {
@@ -77,6 +83,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         LOG.info("pipeline {} stopped", cfg.pipeline());
         return ExitCode.OK;
+    }
+
+    /** SIGTERM, SIGINT: the stream stops after the batch in hand, an initial copy at once. */
+    private static void stop(CountDownLatch stop, Pipeline pipeline) {
+        stop.countDown();
+        pipeline.stopCopy();
     }
 
     /** @return the apply failure that stopped the stream (its message is the whole story), or {@code null} */

@@ -48,10 +48,18 @@ public final class ConfigKeys {
     /** {@code tables.exclude}: tables left out of those included. */
     public static final ConfigKey<List<String>> TABLES_EXCLUDE = new ConfigKey<>("tables.exclude", "[public.sessions]", null,
             false, "", ConfigKeys::globs);
-    /** {@code snapshot}: whether a new pipeline copies the rows first. */
-    public static final ConfigKey<OverlapConfig.SnapshotMode> SNAPSHOT = new ConfigKey<>("snapshot", "initial", "initial", false,
-            "initial: copy existing rows first | never: stream changes only",
+    /** {@code snapshot.mode}: whether a new pipeline copies the rows first. */
+    public static final ConfigKey<OverlapConfig.SnapshotMode> SNAPSHOT_MODE = new ConfigKey<>("snapshot.mode", "initial", "initial",
+            false, "initial: copy existing rows first | never: stream changes only",
             (node, where, env) -> enumValue(node, where, OverlapConfig.SnapshotMode.class));
+    /** {@code snapshot.threads}: the initial copy's parallel sessions. */
+    public static final ConfigKey<Integer> SNAPSHOT_THREADS = new ConfigKey<>("snapshot.threads", "4", null, false,
+            "source sessions copying in parallel (1..64); default: the cores of this host",
+            (node, where, env) -> whole(node, where, 1, 64));
+    /** {@code snapshot.max-rows-per-second}: the initial copy's rate limit. */
+    public static final ConfigKey<Integer> SNAPSHOT_MAX_ROWS_PER_SECOND = new ConfigKey<>("snapshot.max-rows-per-second", "50000",
+            "0", false, "most rows/s the copy reads from the source, all sessions; 0: no limit",
+            (node, where, env) -> whole(node, where, 0, 100_000_000));
     /** {@code apply.max-batch-rows}: the most change events per target transaction. */
     public static final ConfigKey<Integer> APPLY_MAX_BATCH_ROWS = new ConfigKey<>("apply.max-batch-rows", "2048", "2048", false,
             "most change events per target transaction (1..100000)", (node, where, env) -> whole(node, where, 1, 100_000));
@@ -78,7 +86,8 @@ public final class ConfigKeys {
 
     /** Every key, in the reference's order. */
     public static final List<ConfigKey<?>> ALL = List.of(PIPELINE, SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, TARGET_URL,
-            TARGET_USER, TARGET_PASSWORD, TABLES_INCLUDE, TABLES_EXCLUDE, SNAPSHOT, APPLY_MAX_BATCH_ROWS, METRICS_LISTEN,
+            TARGET_USER, TARGET_PASSWORD, TABLES_INCLUDE, TABLES_EXCLUDE, SNAPSHOT_MODE,
+            SNAPSHOT_THREADS, SNAPSHOT_MAX_ROWS_PER_SECOND, APPLY_MAX_BATCH_ROWS, METRICS_LISTEN,
             ADMIN_TOKEN, PROMOTE_MAX_LAG, PROMOTE_VERIFY, PROMOTE_TIMEOUT, PROMOTE_SPARE_ROLES);
 
     private ConfigKeys() {

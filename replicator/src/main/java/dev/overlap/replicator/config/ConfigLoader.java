@@ -87,7 +87,11 @@ public final class ConfigLoader {
         OverlapConfig.Promote promote = new OverlapConfig.Promote(read(root, ConfigKeys.PROMOTE_MAX_LAG, name),
                 read(root, ConfigKeys.PROMOTE_VERIFY, name), read(root, ConfigKeys.PROMOTE_TIMEOUT, name),
                 spareRoles == null ? List.of() : spareRoles);
-        return new OverlapConfig(pipeline, source, target, filter, read(root, ConfigKeys.SNAPSHOT, name),
+        Integer threads = read(root, ConfigKeys.SNAPSHOT_THREADS, name);
+        OverlapConfig.Snapshot snapshot = new OverlapConfig.Snapshot(read(root, ConfigKeys.SNAPSHOT_MODE, name),
+                threads == null ? Runtime.getRuntime().availableProcessors() : threads,
+                read(root, ConfigKeys.SNAPSHOT_MAX_ROWS_PER_SECOND, name));
+        return new OverlapConfig(pipeline, source, target, filter, snapshot,
                 read(root, ConfigKeys.APPLY_MAX_BATCH_ROWS, name), read(root, ConfigKeys.METRICS_LISTEN, name),
                 read(root, ConfigKeys.ADMIN_TOKEN, name), promote);
     }

@@ -11,14 +11,14 @@ import java.time.Duration;
  * @param source the database read from
  * @param target the database written to
  * @param tables which source tables to replicate
- * @param snapshot whether to copy existing rows before streaming
+ * @param snapshot whether and how a new pipeline copies the existing rows before streaming
  * @param maxBatchRows most change events per apply transaction (rows)
  * @param metricsListen address of the HTTP endpoint serving {@code /metrics}
  * @param adminToken bearer token for the admin POST endpoints, or {@code null} when not set
  * @param promote settings of the cutover
  */
 public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, TableFilter tables,
-                            SnapshotMode snapshot, int maxBatchRows, InetSocketAddress metricsListen,
+                            Snapshot snapshot, int maxBatchRows, InetSocketAddress metricsListen,
                             Secret adminToken, Promote promote) {
 
     /** Whether a new pipeline copies the existing rows first. */
@@ -27,6 +27,15 @@ public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, T
         INITIAL,
         /** stream only the changes from now on; the target already holds the rows */
         NEVER
+    }
+
+    /**
+     * @param mode whether a new pipeline copies the rows first
+     * @param threads how many source sessions copy in parallel (each with a target connection)
+     * @param maxRowsPerSecond the most rows per second the copy reads from the source, all sessions together; 0 for
+     *        no limit
+     */
+    public record Snapshot(SnapshotMode mode, int threads, int maxRowsPerSecond) {
     }
 
     /** What promote verifies before opening the target. */

@@ -5,6 +5,7 @@ import dev.overlap.replicator.UserError;
 import dev.overlap.replicator.catalog.SourceTable;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetTable;
+import dev.overlap.replicator.copy.SnapshotCopier;
 import dev.overlap.replicator.heartbeat.SourceProbe;
 import dev.overlap.replicator.offset.SourcePosition;
 import dev.overlap.replicator.offset.StoredOffset;
@@ -30,7 +31,9 @@ import javax.sql.DataSource;
  *
  * <p>The pipeline calls, in order: {@link #preflightSource} → {@link #prepareHeartbeat} →
  * {@link #preflightTarget} → {@link #createTargetTables}, {@link #beforeResume}, then
- * {@link #startFresh} or {@link #checkResumable} → {@link #registerStores} →
+ * {@link #startFresh} (then, with {@code snapshot.mode: initial}, the initial copy through
+ * {@link #snapshotCopier} and {@link #checkResumable} of the offset it stored) or {@link #checkResumable} →
+ * {@link #registerStores} →
  * {@link #connectorProperties} → {@link #amend} for every batch → {@link #close}.
  */
 public interface Engine extends AutoCloseable {
@@ -94,6 +97,12 @@ public interface Engine extends AutoCloseable {
      * @throws SQLException when the target cannot be read
      */
     void checkResumable(Connection target, StoredOffset stored) throws SQLException;
+
+    /**
+     * @return the engine's part of the initial copy: a consistent snapshot at a stream position, and the
+     *         copy of one chunk; after {@link #prepareHeartbeat}
+     */
+    SnapshotCopier snapshotCopier();
 
     /** @param pool the target pool, for engine stores the connector opens by class name (schema history) */
     default void registerStores(DataSource pool) {

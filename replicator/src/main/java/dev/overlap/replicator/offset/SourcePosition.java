@@ -32,6 +32,33 @@ public sealed interface SourcePosition permits SourcePosition.Lsn, SourcePositio
         return new Other(String.valueOf(offset), snapshot);
     }
 
+    /**
+     * @param pipeline the pipeline name, the connector's {@code topic.prefix}
+     * @return Debezium's source partition of the pipeline's connector: {@code {"server": pipeline}}
+     */
+    static Map<String, Object> partition(String pipeline) {
+        return Map.of("server", pipeline);
+    }
+
+    /**
+     * @param offset a Debezium source offset
+     * @return whether Overlap wrote it at the end of its initial copy ({@link #afterCopyOffset()}), so that
+     *         the connector has not streamed from it yet
+     */
+    static boolean afterCopy(Map<String, ?> offset) {
+        return Boolean.TRUE.equals(offset.get(AFTER_COPY_KEY));
+    }
+
+    /** The key Overlap adds to the offset it writes after its initial copy; the connectors ignore it. */
+    String AFTER_COPY_KEY = "overlap_copied";
+
+    /**
+     * @return the Debezium offset from which the connector streams after Overlap's own initial copy: this
+     *         position, with {@link #AFTER_COPY_KEY}
+     * @throws UnsupportedOperationException for a position of neither kind
+     */
+    Map<String, Object> afterCopyOffset();
+
     /** @return whether the offset was taken inside an initial snapshot that has not finished */
     boolean snapshotInProgress();
 
@@ -45,6 +72,12 @@ public sealed interface SourcePosition permits SourcePosition.Lsn, SourcePositio
      * @param snapshotInProgress whether it was taken inside an unfinished initial snapshot
      */
     record Lsn(long value, boolean snapshotInProgress) implements SourcePosition {
+        /** @return {@code {"lsn": value}}: the PostgreSQL connector streams the slot from there */
+        @Override
+        public Map<String, Object> afterCopyOffset() {
+            return Map.of("lsn", value, AFTER_COPY_KEY, true);
+        }
+
         @Override
         public String describe() {
             return "lsn " + Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT) + "/"
@@ -61,6 +94,19 @@ public sealed interface SourcePosition permits SourcePosition.Lsn, SourcePositio
      * @param snapshotInProgress whether it was taken inside an unfinished initial snapshot
      */
     record BinlogPosition(String file, long position, String gtids, boolean snapshotInProgress) implements SourcePosition {
+
+        /** @return {@code {"file", "pos"}} and {@code "gtids"} when the server has them */
+        @Override
+        public Map<String, Object> afterCopyOffset() {
+            Map<String, Object> offset = new java.util.LinkedHashMap<>();
+            offset.put("file", file);
+            offset.put("pos", position);
+            if (gtids != null) {
+                offset.put("gtids", gtids);
+            }
+            offset.put(AFTER_COPY_KEY, true);
+            return offset;
+        }
 
         /**
          * @param other another position of the same server
@@ -96,6 +142,11 @@ public sealed interface SourcePosition permits SourcePosition.Lsn, SourcePositio
      * @param snapshotInProgress whether it was taken inside an unfinished initial snapshot
      */
     record Other(String text, boolean snapshotInProgress) implements SourcePosition {
+        @Override
+        public Map<String, Object> afterCopyOffset() {
+            throw new UnsupportedOperationException("no stream position: " + text);
+        }
+
         @Override
         public String describe() {
             return text;

@@ -9,6 +9,8 @@ import dev.overlap.replicator.catalog.SourceTable;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetTable;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.copy.CopyProgressStore;
+import dev.overlap.replicator.copy.InitialCopy;
 import dev.overlap.replicator.engine.Engine;
 import dev.overlap.replicator.engine.Engines;
 import dev.overlap.replicator.heartbeat.SourceProbe;
@@ -19,6 +21,7 @@ import dev.overlap.replicator.lifecycle.PipelineState;
 import dev.overlap.replicator.offset.FailureStore;
 import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.offset.SourcePosition;
+import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.offset.TargetOffsetBackingStore;
 import dev.overlap.replicator.promote.PipelineControl;
 import dev.overlap.replicator.promote.Promoter;
@@ -42,8 +45,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,15 +67,18 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     private final OverlapConfig config;
     private final PipelineMetrics metrics;
     private final Lifecycle lifecycle = new Lifecycle();
-    private final Set<TableId> snapshotTablesSeen = ConcurrentHashMap.newKeySet();
     private Engine engine;
     private SqlDialect dialect;
+    private List<SourceTable> selected;
     private List<SourceTable> streamed;
     private Map<TableId, TargetTable> targetTables;
     private List<TableId> userTables = List.of();
     private TableId heartbeatTable;
     private OffsetStore offsets;
     private FailureStore failures;
+    private CopyProgressStore copyProgress;
+    private volatile InitialCopy copy;
+    private volatile boolean stopping;
     private ResumePoint resume;
     private volatile FailureStore.Failure lastFailure;
     /** The Debezium offset of the last committed batch, or the stored one before the first; {@code null} for a new pipeline. */
@@ -93,11 +97,6 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         metrics.observeState(() -> lifecycle.state().label(), PipelineState.labels());
-        lifecycle.observe(next -> {
-            if (next != PipelineState.SNAPSHOTTING && next != PipelineState.STARTING) {
-                metrics.snapshotTablesRemaining(0);
-            }
-        });
     }
 
     /**
@@ -122,6 +121,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         engine = Engines.connect(config);
         dialect = engine.dialect();
         List<SourceTable> tables = engine.preflightSource();
+        selected = List.copyOf(tables);
         heartbeatTable = engine.prepareHeartbeat();
         streamed = new ArrayList<>(tables);
         streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline"), List.of(), false));
@@ -134,6 +134,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         pool = TargetPool.open(config, dialect, metrics.registry());
         offsets = new OffsetStore(config.pipeline(), dialect);
         failures = new FailureStore(config.pipeline(), dialect);
+        copyProgress = new CopyProgressStore(config.pipeline(), dialect);
         Map<TableId, TargetTable> userTargetTables = new LinkedHashMap<>(targetTables);
         userTargetTables.remove(heartbeatTable);
         userTables = List.copyOf(userTargetTables.keySet());
@@ -142,7 +143,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         } catch (SQLException e) {
             throw Connections.explain(config.target(), e);
         }
-        resume = ResumePoint.decide(config, engine, dialect, pool, offsets, failures, userTables);
+        resume = ResumePoint.decide(config, engine, dialect, pool, new ResumePoint.Stores(offsets, failures, copyProgress), userTables);
         lastFailure = resume.lastFailure();
         appliedOffset = resume.stored() == null ? null : resume.stored().offset();
         TargetOffsetBackingStore.register(config.pipeline(), resume.stored());
@@ -150,26 +151,62 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         return lastFailure == null ? Duration.ZERO : lastFailure.pause();
     }
 
-    /** Starts streaming from where {@link #prepare()} decided, and the heartbeat. */
+    /**
+     * Runs the initial copy of a new pipeline ({@code snapshot.mode: initial}), then starts streaming from where
+     * {@link #prepare()} or the copy left off, and the heartbeat.
+     *
+     * @throws UserError when the initial copy fails (one line: the table, the SQL state, the fix)
+     * @throws InitialCopy.CopyStopped when {@link #stopCopy()} stopped the initial copy; nothing is stored
+     */
     public void stream() {
-        int tableCount = streamed.size() - 1;
-        Applier applier = new Applier(pool, dialect, streamed, targetTables, offsets, metrics);
-        if (resume.stored() == null && config.snapshot() == OverlapConfig.SnapshotMode.INITIAL) {
+        if (resume.stored() == null && config.snapshot().mode() == OverlapConfig.SnapshotMode.INITIAL) {
             lifecycle.enter(PipelineState.SNAPSHOTTING);
-            metrics.snapshotTablesRemaining(tableCount);
-        } else {
-            lifecycle.enter(PipelineState.STREAMING);
+            copyThenResume();
         }
+        lifecycle.enter(PipelineState.STREAMING);
+        Applier applier = new Applier(pool, dialect, streamed, targetTables, offsets, metrics);
         stream = new ChangeStream(engine.connectorProperties(streamed), batch -> {
             ChangeBatch amended = engine.amend(batch);
             applier.apply(amended);
-            afterCommit(amended, tableCount);
+            afterCommit(amended);
         });
         stream.start();
         probe = new SourceProbe(config.source(), config.pipeline(), engine.backlog(() -> SourcePosition.of(appliedOffset)), heartbeatTable,
                 engine.sourceDialect(), metrics, lag);
         probe.start(HEARTBEAT_INTERVAL_MS);
         LOG.info("metrics on http://{}:{}/metrics", server.address().getHostString(), server.address().getPort());
+    }
+
+    /** Copies the selected tables ({@link InitialCopy}) and resumes from the offset the copy stored, as a restart would. */
+    private void copyThenResume() {
+        Map<TableId, TargetTable> copied = new LinkedHashMap<>(targetTables);
+        copied.remove(heartbeatTable);
+        InitialCopy initial = new InitialCopy(config, engine.snapshotCopier(), engine.sourceDialect(), dialect, metrics);
+        copy = initial;
+        if (stopping) {
+            throw new InitialCopy.CopyStopped();
+        }
+        StoredOffset stored = initial.run(selected, copied, offsets, copyProgress);
+        copy = null;
+        try (Connection c = pool.getConnection()) {
+            engine.checkResumable(c, stored);
+            c.commit();
+        } catch (SQLException e) {
+            throw Connections.explain(config.target(), e);
+        }
+        resume = new ResumePoint(stored, resume.lastFailure());
+        appliedOffset = stored.offset();
+        metrics.position(stored.position().describe());
+        TargetOffsetBackingStore.register(config.pipeline(), stored);
+    }
+
+    /** Stops a running initial copy (SIGTERM): the chunks in hand roll back, and {@link #stream()} throws. */
+    public void stopCopy() {
+        stopping = true;
+        InitialCopy running = copy;
+        if (running != null) {
+            running.stop();
+        }
     }
 
     /** @return the cutover of this pipeline, served on {@code POST /promote} by the daemon */
@@ -263,15 +300,12 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         return stream.await(timeoutMs);
     }
 
-    /** Bookkeeping after a batch committed: heartbeat lag, position, snapshot progress and state. */
-    private void afterCommit(ChangeBatch batch, int tableCount) {
+    /** Bookkeeping after a batch committed: heartbeat lag, position, the failure forgotten. */
+    private void afterCommit(ChangeBatch batch) {
         for (RowChange change : batch.changes()) {
             Instant heartbeat = SourceProbe.heartbeatTime(change, heartbeatTable, config.pipeline());
             if (heartbeat != null) {
                 lag.heartbeatApplied(heartbeat);
-            } else if (change.op() == RowChange.Op.READ && lifecycle.state() == PipelineState.SNAPSHOTTING
-                    && snapshotTablesSeen.add(change.table())) {
-                metrics.snapshotTablesRemaining(tableCount - snapshotTablesSeen.size() + 1);
             }
         }
         appliedOffset = batch.offset();
@@ -279,10 +313,6 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         metrics.position(position.describe());
         if (lastFailure != null && batch.changes().stream().anyMatch(c -> !c.table().equals(heartbeatTable))) {
             forgetFailure();
-        }
-        if (lifecycle.state() == PipelineState.SNAPSHOTTING && !position.snapshotInProgress()) {
-            lifecycle.enter(PipelineState.STREAMING);
-            LOG.info("initial snapshot finished; streaming");
         }
     }
 
@@ -323,6 +353,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     /** Stops streaming after the batch in hand, then closes the HTTP server, the pool and the engine. */
     @Override
     public void close() {
+        stopCopy();
         if (probe != null) {
             probe.close();
         }

@@ -45,7 +45,7 @@ class ConfigLoaderTest {
         assertThat(config.source().password().reveal()).isEqualTo("s3cret");
         assertThat(config.target().port()).isEqualTo(5432);
         assertThat(config.maxBatchRows()).isEqualTo(500);
-        assertThat(config.snapshot()).isEqualTo(OverlapConfig.SnapshotMode.INITIAL);
+        assertThat(config.snapshot().mode()).isEqualTo(OverlapConfig.SnapshotMode.INITIAL);
         assertThat(config.metricsListen().getPort()).isEqualTo(9404);
         assertThat(config.promote().maxLag()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.tables().selects("public", "orders")).isTrue();

@@ -29,14 +29,16 @@ final class BinlogConnector {
     /**
      * GTID positions when the server has GTIDs on, file/position otherwise (the connector's own choice);
      * the schema history in the target ({@link TargetSchemaHistory}); BIGINT UNSIGNED as exact decimals;
-     * a short global read lock at the snapshot's start only ({@code snapshot.locking.mode=minimal}).
+     * a short global read lock at the schema snapshot's start only ({@code snapshot.locking.mode=minimal}).
      *
      * @param config the pipeline configuration
      * @param tables the selected source tables, listed explicitly to the connector
      * @param mariadb whether the source is MariaDB (Debezium's MariaDB connector) rather than MySQL
+     * @param recoverSchemaHistory whether the offset came from the initial copy and the schema history is still
+     *        empty: the connector reads the tables' schema first ({@code snapshot.mode=recovery}), then streams
      * @return the connector's properties
      */
-    static Properties properties(OverlapConfig config, List<SourceTable> tables, boolean mariadb) {
+    static Properties properties(OverlapConfig config, List<SourceTable> tables, boolean mariadb, boolean recoverSchemaHistory) {
         Properties p = ConnectorProperties.common(config, tables);
         p.setProperty("connector.class", mariadb ? "io.debezium.connector.mariadb.MariaDbConnector"
                 : "io.debezium.connector.mysql.MySqlConnector");
@@ -47,7 +49,8 @@ final class BinlogConnector {
         p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
         p.setProperty("include.schema.changes", "false");
         p.setProperty("bigint.unsigned.handling.mode", "precise");
-        p.setProperty("snapshot.mode", config.snapshot() == OverlapConfig.SnapshotMode.INITIAL ? "initial" : "no_data");
+        // never Debezium's own data snapshot: the initial copy is Overlap's
+        p.setProperty("snapshot.mode", recoverSchemaHistory ? "recovery" : "no_data");
         p.setProperty("snapshot.locking.mode", "minimal");
         p.setProperty("connect.timeout.ms", "10000");
         return p;

@@ -9,6 +9,7 @@ import dev.overlap.replicator.catalog.SourceTable;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetTable;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.copy.SnapshotCopier;
 import dev.overlap.replicator.engine.Engine;
 import dev.overlap.replicator.heartbeat.SourceProbe;
 import dev.overlap.replicator.offset.OffsetStore;
@@ -40,6 +41,8 @@ public final class MySqlEngine implements Engine {
     private final MySqlTarget target;
     private final SqlDialect dialect;
     private ZeroDateRepair zeroDates;
+    /** Whether the connector must rebuild the schema history first: the first start after the initial copy. */
+    private boolean recoverSchemaHistory;
 
     private MySqlEngine(OverlapConfig config, MySqlSource source, MySqlServer server, MySqlTarget target) {
         this.config = config;
@@ -116,16 +119,28 @@ public final class MySqlEngine implements Engine {
         TargetSchemaHistory.delete(c, config.pipeline());
     }
 
+    /**
+     * An offset the initial copy stored has no schema history yet: the connector then rebuilds it from the
+     * source's tables ({@code snapshot.mode=recovery}) before it streams.
+     */
     @Override
     public void checkResumable(Connection c, StoredOffset stored) throws SQLException {
         String missing = source.missingPosition(server, stored.position());
-        if (missing != null || !TargetSchemaHistory.exists(c, config.pipeline())) {
+        boolean history = TargetSchemaHistory.exists(c, config.pipeline());
+        recoverSchemaHistory = !history && SourcePosition.afterCopy(stored.offset());
+        if (missing != null || !history && !recoverSchemaHistory) {
             throw new UserError("source " + config.source().display() + ": the target holds offset " + stored.offset()
                     + " but " + (missing != null ? "the source no longer has " + missing : TargetSchemaHistory.TABLE
                     + " on the target lost the pipeline's schema history") + "; the changes since cannot be recovered."
                     + " To start over: truncate the target tables and DELETE FROM " + OffsetStore.TABLE + " WHERE pipeline = '"
                     + config.pipeline() + "'");
         }
+    }
+
+    /** A short global read lock for N consistent snapshots, SQL literals into multi-row INSERTs ({@link MySqlSnapshotCopier}). */
+    @Override
+    public SnapshotCopier snapshotCopier() {
+        return new MySqlSnapshotCopier(config.source(), server, dialect);
     }
 
     @Override
@@ -135,7 +150,7 @@ public final class MySqlEngine implements Engine {
 
     @Override
     public Properties connectorProperties(List<SourceTable> streamed) {
-        return BinlogConnector.properties(config, streamed, server.mariadb());
+        return BinlogConnector.properties(config, streamed, server.mariadb(), recoverSchemaHistory);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.overlap.replicator.catalog.SourceTable;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetTable;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.copy.SnapshotCopier;
 import dev.overlap.replicator.engine.Engine;
 import dev.overlap.replicator.heartbeat.SourceProbe;
 import dev.overlap.replicator.offset.OffsetStore;
@@ -42,6 +43,7 @@ public final class PostgresEngine implements Engine {
     private final PostgresSource source;
     private final SqlDialect dialect = new PostgresDialect();
     private Optional<ReplicationSlot> slot = Optional.empty();
+    private TableId heartbeat;
 
     /** @param config a PostgreSQL pipeline; nothing is connected until a method needs the source */
     public PostgresEngine(OverlapConfig config) {
@@ -72,7 +74,8 @@ public final class PostgresEngine implements Engine {
 
     @Override
     public TableId prepareHeartbeat() {
-        return source.prepareHeartbeat(config.slotName(), dialect);
+        heartbeat = source.prepareHeartbeat(config.slotName(), dialect);
+        return heartbeat;
     }
 
     @Override
@@ -112,8 +115,10 @@ public final class PostgresEngine implements Engine {
         }
     }
 
+    /** @throws UserError when the slot is gone (read again: the initial copy creates it) */
     @Override
     public void checkResumable(Connection target, StoredOffset stored) {
+        slot = source.slot(config.slotName());
         if (slot.isEmpty()) {
             throw new UserError("source " + config.source().display() + ": replication slot " + config.slotName()
                     + " is gone, but the target holds offset " + stored.offset() + "; the changes since cannot be"
@@ -122,10 +127,16 @@ public final class PostgresEngine implements Engine {
         }
     }
 
+    /** The slot with an exported snapshot, COPY from it straight into COPY on the target ({@link PostgresSnapshotCopier}). */
+    @Override
+    public SnapshotCopier snapshotCopier() {
+        return new PostgresSnapshotCopier(config.source(), config.target(), source, config.slotName(), heartbeat, dialect);
+    }
+
     /**
      * pgoutput through the slot and publication {@code overlap_<pipeline>} (created filtered to the selected
-     * tables, publishing partitions through their root), the initial snapshot unless {@code snapshot: never},
-     * intervals as ISO-8601 text.
+     * tables, publishing partitions through their root), never Debezium's own snapshot (the initial copy is
+     * Overlap's), intervals as ISO-8601 text.
      */
     @Override
     public Properties connectorProperties(List<SourceTable> streamed) {
@@ -138,7 +149,7 @@ public final class PostgresEngine implements Engine {
         // a partitioned table's changes arrive under its own name, not its partitions' (PostgreSQL 13+)
         p.setProperty("publish.via.partition.root", "true");
         p.setProperty("interval.handling.mode", "string");
-        p.setProperty("snapshot.mode", config.snapshot() == OverlapConfig.SnapshotMode.INITIAL ? "initial" : "no_data");
+        p.setProperty("snapshot.mode", "no_data");
         return p;
     }
 

@@ -155,6 +155,28 @@ final class PostgresSource {
     }
 
     /**
+     * Creates the publication when it does not exist yet, before the slot: pgoutput reads the publication
+     * as of each change it decodes, so a publication created after the slot would fail the changes between.
+     * Partitions publish through their root.
+     *
+     * @param publication the pipeline's publication
+     * @param tables the tables it carries, the heartbeat table included
+     * @param dialect for quoting
+     * @throws SQLException when the source refuses (preflight checked that the user may create it)
+     */
+    public void createPublication(String publication, List<TableId> tables, SqlDialect dialect) throws SQLException {
+        try (Connection c = Connections.open(endpoint)) {
+            if (!exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication)) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE PUBLICATION " + dialect.quote(publication) + " FOR TABLE "
+                            + tables.stream().map(dialect::table).collect(Collectors.joining(", "))
+                            + " WITH (publish_via_partition_root = true)");
+                }
+            }
+        }
+    }
+
+    /**
      * Creates the heartbeat table in the user's current schema and makes sure an existing publication
      * carries it (a publication Overlap creates itself lists it from the start).
      *

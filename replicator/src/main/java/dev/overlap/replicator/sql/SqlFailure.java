@@ -1,6 +1,5 @@
-package dev.overlap.replicator.apply;
+package dev.overlap.replicator.sql;
 
-import dev.overlap.replicator.sql.SqlDialect;
 import java.sql.SQLException;
 import java.util.Locale;
 
@@ -19,7 +18,7 @@ import java.util.Locale;
  * @param transientFailure whether a retry of the batch may succeed: a lost connection, a deadlock, a lock
  *        or serialization timeout, a server shutting down
  */
-record SqlFailure(String sqlState, String cause, String fix, boolean transientFailure) {
+public record SqlFailure(String sqlState, String cause, String fix, boolean transientFailure) {
     private static final String REPLAY = "; then restart overlap, which resumes with this batch";
 
     /**
@@ -28,7 +27,7 @@ record SqlFailure(String sqlState, String cause, String fix, boolean transientFa
      * @param names the constraint and column the error names ({@link SqlDialect#errorNames})
      * @return its description
      */
-    static SqlFailure of(SQLException e, java.util.List<String> keyColumns, SqlDialect.ErrorNames names) {
+    public static SqlFailure of(SQLException e, java.util.List<String> keyColumns, SqlDialect.ErrorNames names) {
         String state = e.getSQLState() == null ? "?" : e.getSQLState();
         int code = e.getErrorCode();
         String message = String.valueOf(e.getMessage());
