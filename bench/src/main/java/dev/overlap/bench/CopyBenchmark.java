@@ -80,7 +80,7 @@ public final class CopyBenchmark {
         String pgDump = "pg_dump --data-only --table=t";
         boolean dump = majorVersion("pg_dump") >= serverMajor(source);
         String command = dump
-                ? "pg_dump --data-only --table=t " + pgArgs(source, "copy") + " | psql -q -v ON_ERROR_STOP=1 " + pgArgs(target, "copy_dump")
+                ? "pg_dump --data-only --table=t " + pgArgs(source, "copy") + " | psql -q -v ON_ERROR_STOP=1 " + pgArgs(target, "copy_dump") + " > /dev/null"
                 : "psql -q -c '\\copy t to stdout' " + pgArgs(source, "copy") + " | psql -q -v ON_ERROR_STOP=1 -c '\\copy t from stdin' "
                         + pgArgs(target, "copy_dump");
         figures.add(timed(dump ? pgDump + " | psql" : "psql \\copy t to stdout | psql \\copy t from stdin", rows,
@@ -98,6 +98,7 @@ public final class CopyBenchmark {
         }, () -> count(target, "copy_sub")));
         execute(target, "copy_sub", "DROP SUBSCRIPTION bench_copy");
 
+        target.createDatabase("copy");
         execute(target, "copy", TABLE_PG);
         figures.add(overlap(source, target, rows));
         return rows(figures);
@@ -122,6 +123,7 @@ public final class CopyBenchmark {
         figures.add(timed("mariadb-dump --no-create-info | mariadb", rows, () -> shell(command, source.superuserPassword()),
                 () -> count(target, "copy_dump")));
 
+        target.createDatabase("copy");
         execute(target, "copy", TABLE_MARIADB);
         figures.add(overlap(source, target, rows));
         return rows(figures);

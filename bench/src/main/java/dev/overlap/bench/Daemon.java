@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,6 +27,8 @@ final class Daemon implements AutoCloseable {
     static final String TOKEN = "bench-token";
     /** JDBC URL options appended to the target URL, for experiments with driver settings, e.g. {@code ?cachePrepStmts=true} */
     private static final String TARGET_URL_OPTIONS = System.getProperty("overlap.bench.target-url-options", "");
+    /** More JVM options of the daemon, space-separated, e.g. {@code -XX:StartFlightRecording=filename=/tmp/burst.jfr} to profile it */
+    private static final String JVM_OPTIONS = System.getProperty("overlap.bench.jvm-options", "");
     private final Process process;
     private final Path log;
     private final URI metrics;
@@ -64,8 +69,10 @@ final class Daemon implements AutoCloseable {
         Files.writeString(config, yaml);
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = Files.createTempFile("overlap-bench", ".log");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", System.getProperty("overlap.jar"),
-                "run", "--config", config.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+        command.addAll(Arrays.stream(JVM_OPTIONS.split(" ")).filter(o -> !o.isBlank()).toList());
+        command.addAll(List.of("-jar", System.getProperty("overlap.jar"), "run", "--config", config.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put(PASSWORD_VARIABLE, source.superuserPassword());
         builder.environment().put(TOKEN_VARIABLE, TOKEN);
         return new Daemon(builder.start(), log, port);

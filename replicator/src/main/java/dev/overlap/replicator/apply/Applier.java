@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class Applier {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
     private static final int MAX_ROWS_PER_STATEMENT = 1000;
+    /** Fewest inserts in a run that go by the dialect's bulk path: below it a statement is as cheap. */
+    private static final int MIN_BULK_ROWS = 32;
     private static final int MAX_ATTEMPTS = 6;
 
     private final DataSource target;
@@ -275,7 +277,7 @@ public final class Applier {
                         .filter(c -> !key.contains(c) && !table.column(c).identityAlways()).toList();
                 if (upserts.rows().get(0).row().containsValue(RowChange.UNAVAILABLE)) {
                     updateByKey(connection, table, name, key, set, upserts.rows());
-                } else {
+                } else if (!bulkInserted(connection, name, columns, upserts.rows())) {
                     writeChunked(connection, table, columns, upserts.rows(), n -> dialect.upsert(name, columns, key, set, n));
                 }
             } else if (step instanceof BatchPlan.KeyMove move) {
@@ -284,6 +286,30 @@ public final class Applier {
                 writeInOrder(connection, table, name, ((BatchPlan.InOrder) step).changes());
             }
         }
+    }
+
+    /**
+     * A run of at least {@value #MIN_BULK_ROWS} inserts goes by the dialect's bulk path (PostgreSQL: COPY), which
+     * the target neither parses nor plans per row. Safe because offsets commit with the rows: an insert
+     * replayed after a crash never finds its row applied. A key the target already holds (a row deleted
+     * and inserted again within the batch, or a row only the target has) makes the dialect give up, and
+     * the run is upserted as before.
+     *
+     * @return whether the rows were inserted
+     */
+    private boolean bulkInserted(Connection connection, String name, List<String> columns, List<RowChange> rows) throws SQLException {
+        if (rows.size() < MIN_BULK_ROWS || !rows.stream().allMatch(r -> r.op() == Op.CREATE)) {
+            return false;
+        }
+        List<List<Object>> values = new ArrayList<>(rows.size());
+        for (RowChange row : rows) {
+            List<Object> value = new ArrayList<>(columns.size());
+            for (String column : columns) {
+                value.add(row.row().get(column));
+            }
+            values.add(value);
+        }
+        return dialect.bulkInsert(connection, name, columns, values) >= 0;
     }
 
     /** @return the columns the target takes values for: all but those it generates itself */

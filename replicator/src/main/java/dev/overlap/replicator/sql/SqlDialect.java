@@ -3,6 +3,7 @@ package dev.overlap.replicator.sql;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetColumn;
 import java.sql.PreparedStatement;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.StringJoiner;
@@ -32,6 +33,23 @@ public interface SqlDialect {
      * @param column the column it names, or {@code null}
      */
     record ErrorNames(String constraint, String column) {
+    }
+
+    /**
+     * Inserts rows by the engine's bulk path where it has one (PostgreSQL: {@code COPY … FROM STDIN}), in the
+     * caller's transaction, all or none.
+     *
+     * @param connection a target connection in a transaction
+     * @param table the quoted table name
+     * @param columns the column names (not quoted), in the order of each row's values
+     * @param rows each row's values in column order, as the Applier binds them
+     * @return the rows inserted, or -1 when nothing was inserted: the engine has no bulk path, a value is of a
+     *         kind it does not write that way, or a row's key is already on the target (the caller then upserts
+     *         the rows; the transaction is as it was)
+     * @throws SQLException when the target refuses for any other reason
+     */
+    default long bulkInsert(Connection connection, String table, List<String> columns, List<List<Object>> rows) throws SQLException {
+        return -1;
     }
 
     /**

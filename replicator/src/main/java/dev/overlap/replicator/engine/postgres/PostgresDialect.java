@@ -2,14 +2,20 @@ package dev.overlap.replicator.engine.postgres;
 
 import dev.overlap.replicator.catalog.TargetColumn;
 import dev.overlap.replicator.sql.SqlDialect;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Types;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -101,6 +107,43 @@ final class PostgresDialect implements SqlDialect {
             statement.setObject(index, arrayLiteral(list), Types.OTHER);
         } else {
             statement.setObject(index, value);
+        }
+    }
+
+    /**
+     * {@code COPY … FROM STDIN} in text format (PostgreSQL manual, "COPY: Text Format") under a savepoint: a
+     * key the target already holds (SQLState 23505) rolls back to it and returns -1. Values of the kinds the
+     * change stream delivers are written in PostgreSQL's input syntax; a date or timestamp outside years
+     * 1…9999 (BC, infinity) or a value of another kind returns -1 before anything is sent.
+     */
+    @Override
+    public long bulkInsert(Connection connection, String table, List<String> columns, List<List<Object>> rows) throws SQLException {
+        StringBuilder text = new StringBuilder(rows.size() * 16 * columns.size());
+        for (List<Object> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                if (i > 0) {
+                    text.append('\t');
+                }
+                if (!CopyText.append(text, row.get(i))) {
+                    return -1;
+                }
+            }
+            text.append('\n');
+        }
+        String sql = "COPY " + table + " (" + columns.stream().map(this::quote).collect(Collectors.joining(", ")) + ") FROM STDIN";
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            long copied = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(text.toString()));
+            connection.releaseSavepoint(savepoint);
+            return copied;
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+            connection.rollback(savepoint);
+            return -1;
+        } catch (IOException e) {
+            throw new SQLException("COPY into " + table + " failed to send its rows", "08006", e);
         }
     }
 
