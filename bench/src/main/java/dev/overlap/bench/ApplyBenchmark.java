@@ -3,6 +3,7 @@ package dev.overlap.bench;
 import dev.overlap.it.DatabaseServer;
 import dev.overlap.it.PgbenchWorkload;
 import dev.overlap.it.SysbenchOltpWorkload;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,7 +49,12 @@ public final class ApplyBenchmark {
         for (BenchEngine engine : engines) {
             System.out.printf("== %s: starting two servers...%n", engine.route());
             try (DatabaseServer source = engine.start(false); DatabaseServer target = engine.start(true)) {
-                report.add(burst(engine, source, target, burstRows));
+                Burst ours = burst(engine, source, target, burstRows);
+                Burst native_ = engine == BenchEngine.MYSQL ? null : nativeBurst(engine, source, target, burstRows);
+                if (native_ != null) {
+                    report.add(native_.line());
+                }
+                report.add(ours.line() + (native_ == null ? "" : String.format(Locale.ROOT, "   %.2fx native", ours.rate() / native_.rate())));
                 if (oltpSeconds > 0) {
                     report.add(engine.binlog() ? sysbench(engine, source, target, oltpSeconds) : pgbench(source, target, oltpSeconds));
                 }
@@ -60,7 +66,115 @@ public final class ApplyBenchmark {
         System.exit(0);
     }
 
-    private static String burst(BenchEngine engine, DatabaseServer source, DatabaseServer target, int rows) throws Exception {
+    /**
+     * @param line the report's line
+     * @param rate rows/s
+     */
+    private record Burst(String line, double rate) {
+    }
+
+    /**
+     * The same insert burst through the engine's own replication, in a database of its own on the same two
+     * servers: PostgreSQL logical replication ({@code CREATE SUBSCRIPTION … WITH (copy_data = false)}), MariaDB
+     * replication (a single-threaded replica from the binlog position after the tables exist), each row's
+     * lag measured the same way.
+     */
+    private static Burst nativeBurst(BenchEngine engine, DatabaseServer source, DatabaseServer target, int rows) throws Exception {
+        String db = "burst_native";
+        source.createDatabase(db);
+        target.createDatabase(db);
+        execute(source, db, engine.burstTable(false));
+        execute(target, db, engine.burstTable(true));
+        URI src = URI.create(source.jdbcUrl(db).substring(5));
+        String label;
+        if (engine.binlog()) {
+            String file;
+            long pos;
+            try (Connection c = source.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+                rs.next();
+                file = rs.getString("File");
+                pos = rs.getLong("Position");
+            }
+            execute(target, db, "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = " + src.getPort() + ", MASTER_USER = '"
+                    + source.superuser() + "', MASTER_PASSWORD = '" + source.superuserPassword() + "', MASTER_LOG_FILE = '" + file
+                    + "', MASTER_LOG_POS = " + pos + ", MASTER_USE_GTID = no, MASTER_SSL = 0");
+            execute(target, db, "START SLAVE");
+            label = "insert burst, native replica, 1 thread (" + engine.route() + ")";
+        } else {
+            execute(source, db, "CREATE PUBLICATION bench_native FOR TABLE bench_rows");
+            execute(target, db, "CREATE SUBSCRIPTION bench_native CONNECTION 'host=127.0.0.1 port=" + src.getPort() + " dbname=" + db
+                    + " user=" + source.superuser() + " password=" + source.superuserPassword() + "' PUBLICATION bench_native"
+                    + " WITH (copy_data = false)");
+            awaitActiveSlot(source, db, "bench_native");
+            label = "insert burst, native subscription (" + engine.route() + ")";
+        }
+        try {
+            System.out.printf("native burst: inserting %,d rows in transactions of 1,000...%n", rows);
+            long start = System.nanoTime();
+            try (Connection c = session(engine, source, db); Statement st = c.createStatement()) {
+                for (int from = 1; from <= rows; from += 1000) {
+                    st.execute(engine.burstInsert(from, Math.min(rows, from + 999)));
+                }
+            }
+            if (engine.binlog()) {
+                // the replica evaluates CURRENT_TIMESTAMP at the source's event time, so its rows carry no apply
+                // time: the figure is the wall time from the first insert until the replica holds every row
+                awaitReplica(target, db, rows);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                return new Burst(String.format(Locale.ROOT, "%-58s %,12d %,12.0f %10s %10s %14s   (%.1f s, wall)", label, rows,
+                        rows / seconds, "n/a", "n/a", "n/a", seconds), rows / seconds);
+            }
+            awaitCount(target, db, "bench_rows", rows);
+            Lag lag = lag(target, db, engine.lagMicros("bench_rows", "created_at", null));
+            double seconds = single(target, db, engine.burstSpanSeconds());
+            return new Burst(String.format(Locale.ROOT, "%-58s %,12d %,12.0f %8.0fms %8.0fms %14s   (%.1f s)", label, lag.rows,
+                    lag.rows / seconds, lag.p50 * 1000, lag.p99 * 1000, "n/a", seconds), lag.rows / seconds);
+        } finally {
+            execute(target, db, engine.binlog() ? "STOP SLAVE" : "DROP SUBSCRIPTION bench_native");
+            if (engine.binlog()) {
+                execute(target, db, "RESET SLAVE ALL");
+            }
+        }
+    }
+
+    /** Waits for the replica to hold the rows; fails at once with the replica's error when a thread stopped on one. */
+    private static void awaitReplica(DatabaseServer target, String db, long rows) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        try (Connection c = target.connect(db); Statement st = c.createStatement()) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM bench_rows")) {
+                    rs.next();
+                    if (rs.getLong(1) >= rows) {
+                        return;
+                    }
+                }
+                try (ResultSet rs = st.executeQuery("SHOW SLAVE STATUS")) {
+                    if (rs.next() && (!rs.getString("Last_IO_Error").isEmpty() || !rs.getString("Last_SQL_Error").isEmpty())) {
+                        throw new IllegalStateException("the native replica stopped: " + rs.getString("Last_IO_Error") + " "
+                                + rs.getString("Last_SQL_Error"));
+                    }
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("the native replica did not reach " + rows + " rows within 10 minutes");
+    }
+
+    private static void awaitActiveSlot(DatabaseServer source, String db, String slot) throws Exception {
+        try (Connection c = source.connect(db); Statement st = c.createStatement()) {
+            for (int i = 0; i < 600; i++) {
+                try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_replication_slots WHERE active AND slot_name = '" + slot + "'")) {
+                    if (rs.next()) {
+                        return;
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("the subscription did not start within 60 s");
+    }
+
+    private static Burst burst(BenchEngine engine, DatabaseServer source, DatabaseServer target, int rows) throws Exception {
         String db = "burst";
         source.createDatabase(db);
         target.createDatabase(db);
@@ -81,8 +195,9 @@ public final class ApplyBenchmark {
             awaitCount(target, db, "bench_rows", rows);
             Lag lag = lag(target, db, engine.lagMicros("bench_rows", "created_at", null));
             double seconds = single(target, db, engine.burstSpanSeconds());
-            return row("insert burst (" + engine.route() + ")", lag.rows, lag.rows / seconds, lag, daemon.peakHeapBytes())
-                    + String.format(Locale.ROOT, "   (%.1f s; apply transactions busy %.1f s)", seconds, daemon.applySeconds());
+            return new Burst(row("insert burst (" + engine.route() + ")", lag.rows, lag.rows / seconds, lag, daemon.peakHeapBytes())
+                    + String.format(Locale.ROOT, "   (%.1f s; apply transactions busy %.1f s)", seconds, daemon.applySeconds()),
+                    lag.rows / seconds);
         }
     }
 
