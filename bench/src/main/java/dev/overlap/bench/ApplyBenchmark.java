@@ -111,11 +111,7 @@ public final class ApplyBenchmark {
         try {
             System.out.printf("native burst: inserting %,d rows in transactions of 1,000...%n", rows);
             long start = System.nanoTime();
-            try (Connection c = session(engine, source, db); Statement st = c.createStatement()) {
-                for (int from = 1; from <= rows; from += 1000) {
-                    st.execute(engine.burstInsert(from, Math.min(rows, from + 999)));
-                }
-            }
+            insertBurst(engine, source, db, rows);
             if (engine.binlog()) {
                 // the replica evaluates CURRENT_TIMESTAMP at the source's event time, so its rows carry no apply
                 // time: the figure is the wall time from the first insert until the replica holds every row
@@ -160,6 +156,15 @@ public final class ApplyBenchmark {
         throw new IllegalStateException("the native replica did not reach " + rows + " rows within 10 minutes");
     }
 
+    /** Inserts rows 1..rows of the burst on the source, in transactions of 1,000. */
+    private static void insertBurst(BenchEngine engine, DatabaseServer source, String db, int rows) throws SQLException {
+        try (Connection c = session(engine, source, db); Statement st = c.createStatement()) {
+            for (int from = 1; from <= rows; from += 1000) {
+                st.execute(engine.burstInsert(from, Math.min(rows, from + 999)));
+            }
+        }
+    }
+
     private static void awaitActiveSlot(DatabaseServer source, String db, String slot) throws Exception {
         try (Connection c = source.connect(db); Statement st = c.createStatement()) {
             for (int i = 0; i < 600; i++) {
@@ -187,11 +192,7 @@ public final class ApplyBenchmark {
                 daemon.awaitSlot(source, db);
             }
             System.out.printf("burst: inserting %,d rows in transactions of 1,000...%n", rows);
-            try (Connection c = session(engine, source, db); Statement st = c.createStatement()) {
-                for (int from = 1; from <= rows; from += 1000) {
-                    st.execute(engine.burstInsert(from, Math.min(rows, from + 999)));
-                }
-            }
+            insertBurst(engine, source, db, rows);
             awaitCount(target, db, "bench_rows", rows);
             Lag lag = lag(target, db, engine.lagMicros("bench_rows", "created_at", null));
             double seconds = single(target, db, engine.burstSpanSeconds());

@@ -79,13 +79,13 @@ final class MySqlSnapshotCopier implements SnapshotCopier {
                         s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
                     }
                 }
-                return new Snapshot(List.copyOf(opened), position(st));
+                return new ConsistentSnapshot(List.copyOf(opened), position(st));
             } finally {
                 st.execute("UNLOCK TABLES");
             }
         } catch (SQLException | RuntimeException e) {
             for (Connection c : opened) {
-                closeQuietly(c);
+                ConsistentSnapshot.closeQuietly(c);
             }
             throw e;
         }
@@ -218,21 +218,5 @@ final class MySqlSnapshotCopier implements SnapshotCopier {
     @Override
     public boolean integerType(String typeName) {
         return INTEGER_TYPES.contains(typeName.toUpperCase(Locale.ROOT).replace(" UNSIGNED", "").replace(" ZEROFILL", ""));
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            // closing after a failure; the first failure is the one reported
-        }
-    }
-
-    /** The sessions on the consistent snapshot, and the binlog position it corresponds to. */
-    private record Snapshot(List<Connection> sessions, SourcePosition position) implements ConsistentSnapshot {
-        @Override
-        public void close() {
-            sessions.forEach(MySqlSnapshotCopier::closeQuietly);
-        }
     }
 }

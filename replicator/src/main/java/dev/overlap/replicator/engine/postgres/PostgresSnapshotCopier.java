@@ -87,9 +87,9 @@ final class PostgresSnapshotCopier implements SnapshotCopier {
                 opened.add(importSnapshot(info.getSnapshotName()));
             }
             SourcePosition position = new SourcePosition.Lsn(info.getConsistentPoint().asLong(), false);
-            return new Snapshot(List.copyOf(opened), position);
+            return new ConsistentSnapshot(List.copyOf(opened), position);
         } catch (SQLException | RuntimeException e) {
-            opened.forEach(PostgresSnapshotCopier::closeQuietly);
+            opened.forEach(ConsistentSnapshot::closeQuietly);
             throw e;
         }
     }
@@ -118,7 +118,7 @@ final class PostgresSnapshotCopier implements SnapshotCopier {
             }
             return c;
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(c);
+            ConsistentSnapshot.closeQuietly(c);
             throw e;
         }
     }
@@ -218,22 +218,6 @@ final class PostgresSnapshotCopier implements SnapshotCopier {
             copy.cancelCopy();
         } catch (SQLException e) {
             // the connection is broken already; closing it ends the copy
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            // closing after a failure; the first failure is the one reported
-        }
-    }
-
-    /** The sessions on the exported snapshot, and the slot's consistent point. */
-    private record Snapshot(List<Connection> sessions, SourcePosition position) implements ConsistentSnapshot {
-        @Override
-        public void close() {
-            sessions.forEach(PostgresSnapshotCopier::closeQuietly);
         }
     }
 }
