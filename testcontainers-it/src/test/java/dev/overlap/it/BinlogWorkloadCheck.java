@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,14 +21,6 @@ import org.junit.jupiter.api.Test;
 abstract class BinlogWorkloadCheck {
     private static final int TABLES = 2;
     private static final int ROWS = 10_000;
-
-    /** @return whether the target's stored offset is a streaming one (past the initial snapshot) */
-    private static boolean streaming(DatabasePair pair) throws Exception {
-        try (Connection c = pair.target(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT source_offset FROM overlap_offsets")) {
-            return rs.next() && !rs.getString(1).contains("\"snapshot\"");
-        }
-    }
 
     /** @return a new pair of databases on this engine's two servers */
     abstract DatabasePair pair(String prefix) throws Exception;
@@ -61,7 +50,7 @@ abstract class BinlogWorkloadCheck {
             assertThat(daemon.alive()).as("daemon alive; stderr: %s", daemon.stderr()).isTrue();
             daemon.kill();
             daemon = OverlapProcess.start(env, "run", "--config", config.toString());
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> streaming(pair));
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> UniqueKeysCheck.streamingOffset(pair));
             Thread.sleep(3_000);
             assertThat(daemon.alive()).as("daemon alive; stderr: %s", daemon.stderr()).isTrue();
             assertThat(load).as("load still running at the second kill").isNotDone();

@@ -65,7 +65,7 @@ abstract class InitialCopyCheck {
             assertThat(status).contains("\"state\":\"snapshotting\"");
             // from now on every write comes after the snapshot
             CompletableFuture<Long> writes = CompletableFuture.supplyAsync(() -> write(pair, "big", 450_000, writing));
-            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> streamingOffset(pair));
+            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> UniqueKeysCheck.streamingOffset(pair));
             Thread.sleep(2_000);
             writing.set(false);
             assertThat(writes.get()).as("writes during the test").isGreaterThan(100);
@@ -119,7 +119,7 @@ abstract class InitialCopyCheck {
 
             Path fast = pair.writeConfig(pair.configYaml());
             OverlapProcess last = OverlapProcess.start(env(pair), "run", "--config", fast.toString());
-            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> streamingOffset(pair));
+            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> UniqueKeysCheck.streamingOffset(pair));
             Thread.sleep(2_000);
             writing.set(false);
             assertThat(writes.get()).as("writes during the test").isGreaterThan(100);
@@ -171,14 +171,6 @@ abstract class InitialCopyCheck {
             Thread.currentThread().interrupt();
         }
         return done;
-    }
-
-    /** @return whether the target holds an offset Debezium wrote itself (the stream runs past the copy's) */
-    private static boolean streamingOffset(DatabasePair pair) throws SQLException {
-        try (Connection c = pair.target(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT source_offset FROM overlap_offsets")) {
-            return rs.next() && !rs.getString(1).contains("overlap_copied");
-        }
     }
 
     private static long count(DatabasePair pair, String sql) throws SQLException {

@@ -190,10 +190,18 @@ abstract class UniqueKeysCheck {
         }
     }
 
-    private static boolean streamingOffset(DatabasePair pair) throws SQLException {
+    /**
+     * @return whether the target holds an offset the connector wrote while streaming: not one of an unfinished
+     *         snapshot, nor the one the initial copy wrote (the connector may still be starting from that)
+     */
+    static boolean streamingOffset(DatabasePair pair) throws SQLException {
         try (Connection c = pair.target(); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT source_offset FROM overlap_offsets")) {
-            return rs.next() && !rs.getString(1).contains("\"snapshot\"");
+            if (!rs.next()) {
+                return false;
+            }
+            String offset = rs.getString(1);
+            return !offset.contains("\"snapshot\"") && !offset.contains("overlap_copied");
         }
     }
 
