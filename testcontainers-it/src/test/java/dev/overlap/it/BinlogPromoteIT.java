@@ -94,6 +94,8 @@ class BinlogPromoteIT {
             URI health = URI.create("http://127.0.0.1:" + port + "/health");
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> HttpClient.newHttpClient()
                     .send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            // the connector streams (it wrote an offset of its own after the initial copy's), so heartbeats flow
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> UniqueKeysCheck.streamingOffset(pair));
             return new Daemon(process, config, env);
         }
 

@@ -62,13 +62,30 @@ final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
-    /** Listens on the same port again. */
+    /** Listens on the same port again; a bind the closed listener still blocks is tried again for up to 5 s. */
     synchronized void restore() throws IOException {
-        ServerSocket again = new ServerSocket();
-        again.setReuseAddress(true);
-        again.bind(new InetSocketAddress(loopback, port), 50);
-        listener = again;
-        accept(again);
+        for (int attempt = 0; ; attempt++) {
+            ServerSocket again = new ServerSocket();
+            again.setReuseAddress(true);
+            try {
+                again.bind(new InetSocketAddress(loopback, port), 50);
+            } catch (IOException e) {
+                again.close();
+                if (attempt >= 50) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                continue;
+            }
+            listener = again;
+            accept(again);
+            return;
+        }
     }
 
     /**
