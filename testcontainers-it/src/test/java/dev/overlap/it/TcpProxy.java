@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP forwarder from a loopback port to a database server, for the "server unreachable" faults: a
  * test points a pipeline at {@link #port()}, then {@link #cut()} closes every forwarded connection and
- * refuses new ones (as a host that went down does), and {@link #restore()} listens on the same port
- * again; {@link #stall()} keeps every connection open but forwards nothing (as a firewall that drops
+ * turns new ones away at once (as a host that went down does), and {@link #restore()} forwards again on
+ * the same port, which the proxy keeps listening on meanwhile (a closed port could be taken by another
+ * socket in between); {@link #stall()} keeps every connection open but forwards nothing (as a firewall that drops
  * packets does) until {@link #resume()}. Each connection costs two threads; meant for a handful.
  */
 final class TcpProxy implements AutoCloseable {
@@ -25,7 +26,9 @@ final class TcpProxy implements AutoCloseable {
     private final int serverPort;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-    private ServerSocket listener;
+    private final ServerSocket listener;
+    /** While set, a new connection is closed at once and nothing is forwarded: the host is down. */
+    private volatile boolean down;
     private volatile boolean stalled;
     private volatile byte[] commitMarker;
     private volatile boolean markerSeen;
@@ -53,39 +56,18 @@ final class TcpProxy implements AutoCloseable {
         return port;
     }
 
-    /** Closes every forwarded connection and stops listening: connects are refused until {@link #restore()}. */
+    /** Closes every forwarded connection and turns new ones away until {@link #restore()}. */
     synchronized void cut() throws IOException {
-        listener.close();
+        down = true;
         for (Socket socket : sockets) {
             socket.close();
         }
         sockets.clear();
     }
 
-    /** Listens on the same port again; a bind the closed listener still blocks is tried again for up to 5 s. */
-    synchronized void restore() throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            ServerSocket again = new ServerSocket();
-            again.setReuseAddress(true);
-            try {
-                again.bind(new InetSocketAddress(loopback, port), 50);
-            } catch (IOException e) {
-                again.close();
-                if (attempt >= 50) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-                continue;
-            }
-            listener = again;
-            accept(again);
-            return;
-        }
+    /** Forwards new connections again. */
+    synchronized void restore() {
+        down = false;
     }
 
     /**
@@ -119,6 +101,7 @@ final class TcpProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         cut();
+        listener.close();
     }
 
     private void accept(ServerSocket server) {
@@ -128,7 +111,11 @@ final class TcpProxy implements AutoCloseable {
                 try {
                     client = server.accept();
                 } catch (IOException e) {
-                    continue; // closed by cut()
+                    continue; // closed by close()
+                }
+                if (down) {
+                    closeQuietly(client);
+                    continue;
                 }
                 try {
                     Socket upstream = new Socket(host, serverPort);
