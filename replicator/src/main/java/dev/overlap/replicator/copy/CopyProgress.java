@@ -58,28 +58,41 @@ final class CopyProgress implements AutoCloseable {
     }
 
     /**
-     * @param table the table the rows belong to
-     * @param rows rows just copied
+     * Rows of a chunk in hand, not committed yet: shown in the progress (and taken back when the chunk rolls
+     * back), never counted in {@code overlap_snapshot_rows_total}.
+     *
+     * @param rows rows copied since the last call, negative to take shown rows back
      */
-    void add(TableId table, long rows) {
-        long total = copied.addAndGet(rows);
+    void moving(long rows) {
+        show(copied.addAndGet(rows));
+    }
+
+    /**
+     * A chunk committed: its rows count in {@code overlap_snapshot_rows_total{table}}, and the progress shows
+     * them in place of those {@link #moving} showed.
+     *
+     * @param table the chunk's table
+     * @param rows the rows it committed
+     * @param shown the rows {@link #moving} showed for it
+     */
+    void committed(TableId table, long rows, long shown) {
         metrics.applied(table.toString(), "r", rows);
+        show(copied.addAndGet(rows - shown));
+        if (chunksLeft.get(table).decrementAndGet() == 0) {
+            metrics.snapshotTablesRemaining((int) chunksLeft.values().stream().filter(n -> n.get() > 0).count());
+        }
+    }
+
+    private void show(long total) {
         if (bar != null) {
             synchronized (bar) {
                 if (total > bar.getMax()) {
                     bar.maxHint(total); // the catalog's estimate was low
                 }
-                bar.stepTo(total);
+                bar.stepTo(Math.max(0, total));
             }
         }
         publish();
-    }
-
-    /** @param table a table one of whose chunks finished */
-    void chunkDone(TableId table) {
-        if (chunksLeft.get(table).decrementAndGet() == 0) {
-            metrics.snapshotTablesRemaining((int) chunksLeft.values().stream().filter(n -> n.get() > 0).count());
-        }
     }
 
     /** @return rows copied so far */

@@ -88,7 +88,7 @@ public final class InitialCopy {
     public StoredOffset run(List<SourceTable> tables, Map<TableId, TargetTable> targets, OffsetStore offsets,
                             CopyProgressStore progress) {
         int threads = config.snapshot().threads();
-        try (ConsistentSnapshot snapshot = openSnapshot(tables, threads)) {
+        try (ConsistentSnapshot snapshot = copier.open(tables, Math.max(1, threads))) {
             LOG.info("initial copy: {} tables from a consistent snapshot at {}, {} sessions{}", tables.size(),
                     snapshot.position().describe(), snapshot.sessions().size(), config.snapshot().maxRowsPerSecond() > 0
                             ? String.format(Locale.ROOT, ", at most %,d rows/s", config.snapshot().maxRowsPerSecond()) : "");
@@ -96,7 +96,8 @@ public final class InitialCopy {
             Map<TableId, Long> estimates = new LinkedHashMap<>();
             List<CopyChunk> chunks = new ArrayList<>();
             for (SourceTable table : tables) {
-                chunks.addAll(plan(planner, table, targets.get(table.id()), estimate(planner, table.id()), estimates));
+                chunks.addAll(plan(planner, table, targets.get(table.id()),
+                        Math.max(0, copier.estimateRows(planner, table.id())), estimates));
             }
             chunks.sort(Comparator.comparing((CopyChunk c) -> -estimates.get(c.table())).thenComparing(CopyChunk::index));
             Map<TableId, Integer> perTable = new LinkedHashMap<>();
@@ -132,14 +133,6 @@ public final class InitialCopy {
         public CopyStopped() {
             super("the initial copy was stopped", null, false, false);
         }
-    }
-
-    private ConsistentSnapshot openSnapshot(List<SourceTable> tables, int threads) throws SQLException {
-        return copier.open(tables, Math.max(1, threads));
-    }
-
-    private long estimate(Connection source, TableId table) throws SQLException {
-        return Math.max(0, copier.estimateRows(source, table));
     }
 
     /**
@@ -228,20 +221,18 @@ public final class InitialCopy {
             }
             target.commit();
             while (!stopped && failure.get() == null && (chunk = chunks.poll()) != null) {
-                CopyChunk current = chunk;
-                long[] reported = {0};
+                long[] shown = {0};
                 try {
-                    long rows = copier.copy(source, target, current, limit, copied -> {
-                        tally.add(current.table(), copied - reported[0]);
-                        reported[0] = copied;
+                    long rows = copier.copy(source, target, chunk, limit, copied -> {
+                        tally.moving(copied - shown[0]);
+                        shown[0] = copied;
                     });
-                    progress.record(target, current, rows);
+                    progress.record(target, chunk, rows);
                     target.commit();
-                    tally.add(current.table(), rows - reported[0]);
-                    tally.chunkDone(current.table());
+                    tally.committed(chunk.table(), rows, shown[0]);
                 } catch (SQLException | InterruptedException | RuntimeException e) {
                     rollback(target);
-                    tally.add(current.table(), -reported[0]);
+                    tally.moving(-shown[0]);
                     throw e;
                 }
             }
@@ -249,16 +240,19 @@ public final class InitialCopy {
             stopped = true;
         } catch (SQLException e) {
             if (!stopped) {
-                SqlFailure f = SqlFailure.of(e, chunk == null ? List.of() : chunk.keyColumn() == null ? List.of()
-                        : List.of(chunk.keyColumn()), targetDialect.errorNames(e));
-                failure.compareAndSet(null, new UserError("initial copy of " + (chunk == null ? "a table" : chunk) + " failed: SQLState "
-                        + f.sqlState() + ", " + f.cause() + "; fix it on the target, then restart overlap, which copies again"));
+                failure.compareAndSet(null, failed(chunk, e));
             }
-        } catch (UserError e) {
-            failure.compareAndSet(null, e);
         } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
         }
+    }
+
+    /** @return the failed chunk's one line: the chunk, the SQL state and what it means, never a row value */
+    private UserError failed(CopyChunk chunk, SQLException e) {
+        List<String> key = chunk == null || chunk.keyColumn() == null ? List.of() : List.of(chunk.keyColumn());
+        SqlFailure f = SqlFailure.of(e, key, targetDialect.errorNames(e));
+        return new UserError("initial copy of " + (chunk == null ? "a table" : chunk) + " failed: SQLState " + f.sqlState() + ", "
+                + f.cause() + "; fix it on the target, then restart overlap, which copies again");
     }
 
     private static void rollback(Connection target) {

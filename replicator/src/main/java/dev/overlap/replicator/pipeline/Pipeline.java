@@ -69,7 +69,6 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     private final Lifecycle lifecycle = new Lifecycle();
     private Engine engine;
     private SqlDialect dialect;
-    private List<SourceTable> selected;
     private List<SourceTable> streamed;
     private Map<TableId, TargetTable> targetTables;
     private List<TableId> userTables = List.of();
@@ -121,7 +120,6 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         engine = Engines.connect(config);
         dialect = engine.dialect();
         List<SourceTable> tables = engine.preflightSource();
-        selected = List.copyOf(tables);
         heartbeatTable = engine.prepareHeartbeat();
         streamed = new ArrayList<>(tables);
         streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline"), List.of(), false));
@@ -179,6 +177,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
 
     /** Copies the selected tables ({@link InitialCopy}) and resumes from the offset the copy stored, as a restart would. */
     private void copyThenResume() {
+        List<SourceTable> selected = streamed.stream().filter(t -> !t.id().equals(heartbeatTable)).toList();
         Map<TableId, TargetTable> copied = new LinkedHashMap<>(targetTables);
         copied.remove(heartbeatTable);
         InitialCopy initial = new InitialCopy(config, engine.snapshotCopier(), engine.sourceDialect(), dialect, metrics);

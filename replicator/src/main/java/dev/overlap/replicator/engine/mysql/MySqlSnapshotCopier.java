@@ -143,11 +143,12 @@ final class MySqlSnapshotCopier implements SnapshotCopier {
             read.setFetchSize(from.getMetaData().getDriverName().startsWith("MySQL") ? Integer.MIN_VALUE : 1000);
             write.setEscapeProcessing(false);
             StringBuilder sql = new StringBuilder(insert);
+            StringBuilder row = new StringBuilder();
             int pending = 0;
             try (ResultSet rs = read.executeQuery(select)) {
                 while (rs.next()) {
-                    int start = sql.length();
-                    sql.append(pending == 0 ? "(" : ",(");
+                    row.setLength(0);
+                    row.append('(');
                     for (int i = 1; i <= width; i++) {
                         String value = rs.getString(i);
                         if (value == null) {
@@ -155,9 +156,17 @@ final class MySqlSnapshotCopier implements SnapshotCopier {
                                     + " is larger than the source's max_allowed_packet allows a copy to read; raise"
                                     + " max_allowed_packet on the source", "22001", 1301);
                         }
-                        sql.append(i == 1 ? "" : ",").append(value);
+                        row.append(i == 1 ? "" : ",").append(value);
                     }
-                    sql.append(')');
+                    row.append(')');
+                    // the rows so far go first when this one would carry the statement past its size
+                    if (pending > 0 && sql.length() + 1 + row.length() > maxBytes) {
+                        write.execute(sql.toString());
+                        sql.setLength(insert.length());
+                        pending = 0;
+                        copied.accept(rows);
+                    }
+                    sql.append(pending == 0 ? "" : ",").append(row);
                     pending++;
                     rows++;
                     if (limit != null) {
@@ -165,21 +174,6 @@ final class MySqlSnapshotCopier implements SnapshotCopier {
                     }
                     if ((rows & 0x3FF) == 0 && Thread.interrupted()) {
                         throw new InterruptedException();
-                    }
-                    if (sql.length() >= maxBytes) {
-                        if (pending > 1 && sql.length() - start > maxBytes / 2) {
-                            // a large row: the rows before it go first, then it goes alone
-                            String row = sql.substring(start + 1);
-                            sql.setLength(start);
-                            write.execute(sql.toString());
-                            sql.setLength(0);
-                            sql.append(insert).append(row);
-                        }
-                        write.execute(sql.toString());
-                        sql.setLength(0);
-                        sql.append(insert);
-                        pending = 0;
-                        copied.accept(rows);
                     }
                 }
             }
