@@ -49,6 +49,40 @@ public sealed interface SourcePosition permits SourcePosition.Lsn, SourcePositio
         return Boolean.TRUE.equals(offset.get(AFTER_COPY_KEY));
     }
 
+    /**
+     * Whether the stream got to a point: an LSN at or after the other, or a binlog position at or after the
+     * other by file, byte position, then events and rows into the transaction there (the connectors'
+     * {@code event} and {@code row} keys), so that a batch that ends inside a transaction is before one that
+     * ends later in it.
+     *
+     * @param offset a Debezium source offset
+     * @param point another offset of the same pipeline, or {@code null}
+     * @return whether {@code offset} is at or after {@code point}; {@code true} for a {@code null} point and for
+     *         offsets that cannot be compared (different kinds, or neither an LSN nor a binlog position)
+     */
+    static boolean reached(Map<String, ?> offset, Map<String, ?> point) {
+        if (point == null) {
+            return true;
+        }
+        SourcePosition a = of(offset);
+        SourcePosition b = of(point);
+        if (a instanceof Lsn x && b instanceof Lsn y) {
+            return x.value() >= y.value();
+        }
+        if (a instanceof BinlogPosition x && b instanceof BinlogPosition y) {
+            if (!x.file().equals(y.file()) || x.position() != y.position()) {
+                return x.atOrAfter(y);
+            }
+            long events = count(offset, "event") - count(point, "event");
+            return events != 0 ? events > 0 : count(offset, "row") >= count(point, "row");
+        }
+        return true;
+    }
+
+    private static long count(Map<String, ?> offset, String key) {
+        return offset.get(key) instanceof Number n ? n.longValue() : 0;
+    }
+
     /** The key Overlap adds to the offset it writes after its initial copy; the connectors ignore it. */
     String AFTER_COPY_KEY = "overlap_copied";
 

@@ -82,6 +82,8 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     private volatile FailureStore.Failure lastFailure;
     /** The Debezium offset of the last committed batch, or the stored one before the first; {@code null} for a new pipeline. */
     private volatile Map<String, ?> appliedOffset;
+    /** The offset of the batch being applied, until it commits; what a failure is recorded at. */
+    private volatile Map<String, ?> inFlight;
     private LagMonitor lag;
     private SourceProbe probe;
     private HikariDataSource pool;
@@ -164,6 +166,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         lifecycle.enter(PipelineState.STREAMING);
         Applier applier = new Applier(pool, dialect, streamed, targetTables, offsets, metrics);
         stream = new ChangeStream(engine.connectorProperties(streamed), batch -> {
+            inFlight = batch.offset();
             ChangeBatch amended = engine.amend(batch);
             applier.apply(amended);
             afterCommit(amended);
@@ -219,14 +222,14 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     }
 
     /**
-     * Records on the target that the pipeline stops on this failure, so that the next start at the same
-     * position waits first. Best effort: a target that cannot be written is logged.
+     * Records on the target that the pipeline stops on this failure, at the batch being applied, so that the
+     * next start waits first. Best effort: a target that cannot be written is logged.
      *
      * @param error the failure's one line, without row values
      */
     public void recordFailure(String error) {
         try (Connection c = pool.getConnection()) {
-            failures.record(c, appliedOffset, error);
+            failures.record(c, inFlight, error);
         } catch (SQLException e) {
             LOG.warn("cannot record the failure on the target (SQLState {})", e.getSQLState());
         }
@@ -308,14 +311,15 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
             }
         }
         appliedOffset = batch.offset();
-        SourcePosition position = SourcePosition.of(batch.offset());
-        metrics.position(position.describe());
-        if (lastFailure != null && batch.changes().stream().anyMatch(c -> !c.table().equals(heartbeatTable))) {
+        inFlight = null;
+        metrics.position(SourcePosition.of(batch.offset()).describe());
+        if (lastFailure != null && SourcePosition.reached(batch.offset(), lastFailure.failedAt())
+                && batch.changes().stream().anyMatch(c -> !c.table().equals(heartbeatTable))) {
             forgetFailure();
         }
     }
 
-    /** A batch committed after a failed start: the failure is history. */
+    /** A batch with row changes committed at or past the change the last start failed on: the failure is history. */
     private void forgetFailure() {
         try (Connection c = pool.getConnection()) {
             failures.clear(c);
