@@ -2,23 +2,28 @@ package dev.overlap.replicator.apply;
 
 import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.replicator.catalog.SourceTable;
+import dev.overlap.replicator.catalog.TableCatalog;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetColumn;
 import dev.overlap.replicator.catalog.TargetTable;
 import dev.overlap.replicator.offset.OffsetStore;
+import dev.overlap.replicator.offset.SourcePosition;
 import dev.overlap.replicator.sql.SqlDialect;
 import dev.overlap.replicator.sql.SqlFailure;
 import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.RowChange.Op;
+import dev.overlap.replicator.stream.SchemaChange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -51,9 +56,13 @@ public final class Applier {
 
     private final DataSource target;
     private final SqlDialect dialect;
+    /** Target shapes by source table; emptied by each DDL statement and read again from the target as changes need them. */
     private final Map<TableId, TargetTable> tables;
+    /** What the preflight knew of the source tables; a table a DDL statement touched is described by its target shape. */
     private final Map<TableId, SourceTable> sources;
-    private final Map<TableId, CollisionRules> rules;
+    private final Map<TableId, CollisionRules> rules = new HashMap<>();
+    /** {@link #knownTables()}, in the order of the preflight then of creation. */
+    private final Set<TableId> known = new LinkedHashSet<>();
     /** Whether some table cascades on the target: the batch then keeps the order between tables. */
     private final boolean cascading;
     private final OffsetStore offsets;
@@ -71,18 +80,13 @@ public final class Applier {
                    OffsetStore offsets, PipelineMetrics metrics) {
         this.target = target;
         this.dialect = dialect;
-        this.tables = Map.copyOf(tables);
-        Map<TableId, SourceTable> byId = new HashMap<>();
-        Map<TableId, CollisionRules> rulesById = new HashMap<>();
+        this.tables = new HashMap<>(tables);
+        this.sources = new HashMap<>();
         for (SourceTable source : sources) {
-            byId.put(source.id(), source);
-            if (tables.containsKey(source.id())) {
-                rulesById.put(source.id(), source.cascades() ? CollisionRules.ANY : CollisionRules.of(source, tables.get(source.id())));
-            }
+            this.sources.put(source.id(), source);
+            this.known.add(source.id());
         }
         this.cascading = sources.stream().anyMatch(SourceTable::cascades);
-        this.sources = Map.copyOf(byId);
-        this.rules = Map.copyOf(rulesById);
         this.offsets = offsets;
         this.metrics = metrics;
     }
@@ -102,7 +106,7 @@ public final class Applier {
      * @throws InterruptedException when interrupted while waiting to retry
      */
     public void apply(ChangeBatch batch) throws InterruptedException {
-        BatchPlan plan = BatchPlan.of(batch.changes(), this::rules, cascading);
+        BatchPlan plan = null;
         long backoffMs = 500;
         int failures = 0;
         boolean commitInDoubt = false;
@@ -112,12 +116,18 @@ public final class Applier {
                 if (commitInDoubt && committed(batch)) {
                     LOG.info("the target committed the batch whose COMMIT went unanswered (it holds the batch's offset);"
                             + " it is not applied again");
+                } else if (batch.schemaChange() != null) {
+                    commitInDoubt = false;
+                    runSchemaChange(batch);
                 } else {
                     commitInDoubt = false;
+                    plan = plan != null ? plan : plan(batch);
                     write(plan, batch);
                 }
                 metrics.batchApplied(System.nanoTime() - start);
-                count(plan);
+                if (plan != null) {
+                    count(plan);
+                }
                 return;
             } catch (SQLException e) {
                 commitInDoubt |= e instanceof CommitInDoubt;
@@ -128,10 +138,16 @@ public final class Applier {
                 String where = table == null ? "the batch's offset" : "table " + table + (key.isEmpty() ? " (no key)"
                         : " (key " + String.join(", ", key) + ")");
                 if (!unreachable && !commitInDoubt && (!failure.transientFailure() || ++failures >= MAX_ATTEMPTS)) {
-                    ApplyException fatal = new ApplyException("applying a batch of " + batch.changes().size() + " changes to "
-                            + where + " failed: SQLState " + failure.sqlState() + ", " + failure.cause() + "; "
-                            + (failure.transientFailure() ? "it failed " + MAX_ATTEMPTS + " times; check the target"
-                            + " and restart overlap" : failure.fix()), null);
+                    String fix = failure.transientFailure() ? "it failed " + MAX_ATTEMPTS + " times; check the target and restart overlap"
+                            : batch.schemaChange() != null ? "change the target so that the statement can run there, or run it"
+                            + " there yourself, then restart overlap (a statement the target then finds done counts as applied)"
+                            : failure.fix();
+                    SchemaChange ddl = batch.schemaChange();
+                    ApplyException fatal = new ApplyException((ddl == null ? "applying a batch of " + batch.changes().size()
+                            + " changes to " + where : "applying the source's " + ddl.command() + " on "
+                            + (ddl.tables().isEmpty() ? ddl.defaultSchema() : ddl.tables()) + " at "
+                            + SourcePosition.of(batch.offset()).describe())
+                            + " failed: SQLState " + failure.sqlState() + ", " + failure.cause() + "; " + fix, null);
                     metrics.error("apply_fatal", fatal.getMessage());
                     throw fatal;
                 }
@@ -198,6 +214,85 @@ public final class Applier {
         }
     }
 
+    /**
+     * Plans the batch once the target shape of each of its tables is known: a table no shape is held for (new,
+     * or touched by a DDL statement) is described now, on the target.
+     */
+    private BatchPlan plan(ChangeBatch batch) throws SQLException {
+        List<TableId> missing = batch.changes().stream().map(RowChange::table).distinct().filter(t -> !tables.containsKey(t)).toList();
+        if (!missing.isEmpty()) {
+            try (Connection connection = connection()) {
+                for (TableId table : missing) {
+                    TargetTable shape = TableCatalog.describe(connection, dialect.targetTable(connection, table)).orElseThrow(() ->
+                            new ApplyException("change for table " + table + ", which the target lacks; create it on the target"
+                                    + " as on the source, then restart overlap", null));
+                    tables.put(table, shape);
+                }
+                connection.rollback();
+            }
+        }
+        return BatchPlan.of(batch.changes(), this::rules, cascading);
+    }
+
+    /**
+     * Runs a DDL statement of the source on the target, then stores the position after it. The position is
+     * first marked in its own transaction ({@link OffsetStore#markSchemaChange}), as MySQL/MariaDB commit DDL
+     * by themselves: a start after a crash between the statement and its position, or after the statement
+     * failed and the user ran it on the target, finds the mark, and a statement the target then refuses as
+     * already done ({@link SqlDialect#alreadyApplied}) counts as applied. On PostgreSQL statement and position
+     * commit together. Afterwards every table shape is read again from the target as changes need it.
+     */
+    private void runSchemaChange(ChangeBatch batch) throws SQLException {
+        SchemaChange change = batch.schemaChange();
+        List<String> statements = dialect.schemaChangeSql(change.ddl(), change.defaultSchema());
+        try (Connection connection = connection()) {
+            try {
+                boolean inDoubt = offsets.schemaChangeMarked(connection, batch.offset());
+                offsets.markSchemaChange(connection, batch.partition(), batch.offset());
+                connection.commit();
+                try (Statement st = connection.createStatement()) {
+                    for (String sql : statements) {
+                        st.execute(sql);
+                    }
+                } catch (SQLException e) {
+                    if (!inDoubt || !dialect.alreadyApplied(e)) {
+                        throw new TableFailure(change.tables().isEmpty() ? null : change.tables().get(0), List.of(), e);
+                    }
+                    LOG.info("{} at {} was applied before the last stop; it is not applied again", change.command(), batch.offset());
+                }
+                offsets.save(connection, batch.partition(), batch.offset());
+                offsets.clearSchemaChange(connection);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection, e);
+                throw e;
+            }
+            LOG.info("applied {} on {} to the target", change.command(), change.tables().isEmpty() ? change.defaultSchema()
+                    : change.tables());
+            tables.clear();
+            rules.clear();
+            change.tables().forEach(sources::remove);
+            Set<TableId> touched = new LinkedHashSet<>(known);
+            touched.addAll(change.tables());
+            for (TableId table : touched) {
+                if (TableCatalog.exists(connection, dialect.targetTable(connection, table))) {
+                    known.add(table);
+                } else {
+                    known.remove(table);
+                }
+            }
+            connection.rollback();
+        }
+    }
+
+    /**
+     * @return the replicated tables as the target holds them now: those selected at start, plus those DDL statements
+     *         created, less those they dropped or renamed; updated after each statement
+     */
+    public List<TableId> knownTables() {
+        return List.copyOf(known);
+    }
+
     private void write(BatchPlan plan, ChangeBatch batch) throws SQLException {
         try (Connection connection = connection()) {
             try {
@@ -241,12 +336,8 @@ public final class Applier {
 
     private void writeTable(Connection connection, BatchPlan.TablePlan plan) throws SQLException {
         TargetTable table = tables.get(plan.table);
-        if (table == null) {
-            throw new ApplyException("change for table " + plan.table + ", which the pipeline did not select at start;"
-                    + " restart overlap to pick up new tables", null);
-        }
         String name = dialect.table(plan.table);
-        boolean cascades = sources.get(plan.table) != null && sources.get(plan.table).cascades();
+        boolean cascades = source(plan.table).cascades();
         if (!cascades) {
             writeSteps(connection, table, name, plan.steps);
             return;
@@ -481,9 +572,21 @@ public final class Applier {
 
     /** @return the collision rules of the change's table, for the key the change carries */
     private CollisionRules rules(RowChange change) {
-        SourceTable source = sources.get(change.table());
-        CollisionRules table = rules.get(change.table());
-        return table != null && source.keyColumns().equals(change.keyColumns()) ? table : CollisionRules.ANY;
+        SourceTable source = source(change.table());
+        CollisionRules table = rules.computeIfAbsent(change.table(), id -> source.cascades() ? CollisionRules.ANY
+                : CollisionRules.of(source, tables.get(id)));
+        return source.keyColumns().equals(change.keyColumns()) ? table : CollisionRules.ANY;
+    }
+
+    /**
+     * @return what is known of the source table: the preflight's, or for a table a DDL statement created or changed,
+     *         its target shape (the target ran the same statement at the same point of the stream)
+     */
+    private SourceTable source(TableId id) {
+        return sources.computeIfAbsent(id, t -> {
+            TargetTable shape = tables.get(t);
+            return new SourceTable(t, List.copyOf(shape.columns().keySet()), shape.keyColumns(), shape.uniqueIndexes(), false);
+        });
     }
 
     private void count(BatchPlan plan) {

@@ -13,12 +13,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads table shapes (columns, types, primary key) from a database catalog through JDBC's
  * {@link DatabaseMetaData}, so it serves PostgreSQL and MySQL/MariaDB alike.
  */
 public final class TableCatalog {
+    private static final Logger LOG = LoggerFactory.getLogger(TableCatalog.class);
     private TableCatalog() {
     }
 
@@ -58,6 +61,21 @@ public final class TableCatalog {
             }
         }
         return Optional.of(new TargetTable(id, columns, List.copyOf(key.values()), uniqueIndexes(connection, id)));
+    }
+
+    /**
+     * @param connection an open connection to the database
+     * @param id the table
+     * @return whether the table exists
+     * @throws SQLException when the catalog cannot be read
+     */
+    public static boolean exists(Connection connection, TableId id) throws SQLException {
+        DatabaseMetaData meta = connection.getMetaData();
+        boolean catalogIsSchema = !meta.supportsSchemasInTableDefinitions();
+        try (ResultSet rs = meta.getTables(catalogIsSchema ? id.schema() : null, catalogIsSchema ? null : escape(meta, id.schema()),
+                escape(meta, id.table()), null)) {
+            return rs.next();
+        }
     }
 
     /**
@@ -169,6 +187,30 @@ public final class TableCatalog {
             }
         }
         return null;
+    }
+
+    /**
+     * The preflight's verdict on a replicated table's target.
+     *
+     * @param source a replicated source table
+     * @param target its table on the target, or empty when the target lacks it
+     * @param resuming whether the pipeline resumes from a stored offset: a missing or different table is then only
+     *        logged, as the DDL the stream brings may still create or change it
+     * @param restore how to restore the schema, for the line about a missing table
+     * @return the problem with its fix, or {@code null}
+     */
+    public static String shapeProblem(SourceTable source, Optional<TargetTable> target, boolean resuming, String restore) {
+        String problem = target.isEmpty() ? "table " + source.id() + " is missing; " + restore : shapeProblem(source, target.get());
+        if (problem != null && resuming) {
+            LOG.info("target: {}; left to the DDL the stream brings, as the source may have changed while overlap was stopped", problem);
+            return null;
+        }
+        return problem;
+    }
+
+    /** @return whether the target table can take the source's rows ({@link #shapeProblem(SourceTable, TargetTable)} finds nothing) */
+    public static boolean matches(SourceTable source, TargetTable target) {
+        return shapeProblem(source, target) == null;
     }
 
     private static String escape(DatabaseMetaData meta, String pattern) throws SQLException {

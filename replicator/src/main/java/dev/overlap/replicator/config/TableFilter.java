@@ -52,6 +52,50 @@ public final class TableFilter {
         return included && excludePatterns.stream().noneMatch(p -> p.matcher(name).matches());
     }
 
+    /**
+     * @return one Java regular expression that matches {@code schema.table} exactly when {@link #selects} does, for
+     *         Debezium's {@code table.include.list}, so that tables created while streaming are captured too
+     */
+    public String regex() {
+        return "(?!.*\\.overlap_)" + (excludePatterns.isEmpty() ? "" : "(?!(?:" + alternatives(excludePatterns) + ")$)")
+                + (includePatterns.isEmpty() ? ".*" : "(?:" + alternatives(includePatterns) + ")");
+    }
+
+    private static String alternatives(List<Pattern> patterns) {
+        return String.join("|", patterns.stream().map(Pattern::pattern).toList());
+    }
+
+    /**
+     * @param name {@code schema.table}, or a schema's name when {@code schemaOnly}
+     * @return a POSIX regular expression (PostgreSQL's {@code ~}) of the include globs, or of their schema parts;
+     *         every character but letters, digits and {@code _} is escaped
+     */
+    public String posixInclude(boolean schemaOnly) {
+        return posix(include, schemaOnly);
+    }
+
+    /** @return a POSIX regular expression of the exclude globs, one that matches nothing when there are none */
+    public String posixExclude() {
+        return exclude.isEmpty() ? "^$" : posix(exclude, false);
+    }
+
+    private static String posix(List<String> globs, boolean schemaOnly) {
+        if (globs.isEmpty()) {
+            return "^.*$";
+        }
+        StringBuilder regex = new StringBuilder("^(");
+        for (String glob : globs) {
+            String part = schemaOnly ? (glob.contains(".") ? glob.substring(0, glob.indexOf('.')) : "*") : glob;
+            if (regex.length() > 2) {
+                regex.append('|');
+            }
+            for (char c : part.toCharArray()) {
+                regex.append(c == '*' ? ".*" : Character.isLetterOrDigit(c) || c == '_' ? String.valueOf(c) : "\\" + c);
+            }
+        }
+        return regex.append(")$").toString();
+    }
+
     @Override
     public String toString() {
         return "include " + include + " exclude " + exclude;

@@ -65,10 +65,12 @@ public interface Engine extends AutoCloseable {
 
     /**
      * @param streamed every streamed table, the heartbeat table included
+     * @param resuming whether the pipeline resumes from a stored offset: a table missing or unlike the source's is then
+     *        left out of the answer and to the DDL the stream brings
      * @return each table's shape on the target
      * @throws UserError when a table is missing, differs in key or columns, or may not be written
      */
-    Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed);
+    Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed, boolean resuming);
 
     /**
      * Creates the engine's own tables on the target, in the caller's transaction.

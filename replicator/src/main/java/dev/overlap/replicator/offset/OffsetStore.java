@@ -28,6 +28,8 @@ public final class OffsetStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
+    /** Appended to the pipeline's name for the row of a DDL statement in flight ({@link #markSchemaChange}). */
+    private static final String SCHEMA_CHANGE_SUFFIX = "/ddl";
     private static final List<String> COLUMNS = List.of("pipeline", "source_partition", "source_offset", "updated_at");
 
     private final String pipeline;
@@ -112,6 +114,42 @@ public final class OffsetStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise the source offset", e);
         }
+    }
+
+    /**
+     * Marks, in the caller's transaction, that the DDL statement whose position this is is about to run on the
+     * target: MySQL/MariaDB commit DDL by themselves, so the statement and the position after it cannot commit
+     * together. Kept in this table's row {@code <pipeline>/ddl} until {@link #clearSchemaChange}.
+     *
+     * @param partition Debezium source partition
+     * @param offset the Debezium source offset after the statement
+     * @throws SQLException when the write fails
+     */
+    public void markSchemaChange(Connection connection, Map<String, ?> partition, Map<String, ?> offset) throws SQLException {
+        forKey(pipeline + SCHEMA_CHANGE_SUFFIX).save(connection, partition, offset);
+    }
+
+    /**
+     * @param offset the Debezium source offset after a DDL statement
+     * @return whether an earlier start marked that statement ({@link #markSchemaChange}) and did not store its position:
+     *         it may have run on the target already
+     * @throws SQLException when the table cannot be read
+     */
+    public boolean schemaChangeMarked(Connection connection, Map<String, ?> offset) throws SQLException {
+        return forKey(pipeline + SCHEMA_CHANGE_SUFFIX).holds(connection, offset);
+    }
+
+    /**
+     * Removes the mark of {@link #markSchemaChange}, in the caller's transaction (the one that stores the position).
+     *
+     * @throws SQLException when the delete fails
+     */
+    public void clearSchemaChange(Connection connection) throws SQLException {
+        forKey(pipeline + SCHEMA_CHANGE_SUFFIX).delete(connection);
+    }
+
+    private OffsetStore forKey(String key) {
+        return new OffsetStore(key, dialect);
     }
 
     /**

@@ -31,6 +31,7 @@ import dev.overlap.replicator.sql.SqlDialect;
 import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.ChangeStream;
 import dev.overlap.replicator.stream.RowChange;
+import dev.overlap.replicator.stream.SchemaChange;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -71,7 +72,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     private SqlDialect dialect;
     private List<SourceTable> streamed;
     private Map<TableId, TargetTable> targetTables;
-    private List<TableId> userTables = List.of();
+    private volatile List<TableId> userTables = List.of();
     private TableId heartbeatTable;
     private OffsetStore offsets;
     private FailureStore failures;
@@ -126,13 +127,13 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         streamed = new ArrayList<>(tables);
         streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline"), List.of(), false));
         createTargetHeartbeatTable();
-        targetTables = engine.preflightTarget(streamed);
+        offsets = new OffsetStore(config.pipeline(), dialect);
+        targetTables = engine.preflightTarget(streamed, resuming());
         lag = new LagMonitor(metrics, config.promote().maxLag(), () -> lifecycle.state() == PipelineState.STREAMING);
         server = startServer();
         LOG.info("pipeline {}: {} tables from {} ({}) to {}", config.pipeline(), tables.size(), config.source().display(),
                 engine.describe(), config.target().display());
         pool = TargetPool.open(config, dialect, metrics.registry());
-        offsets = new OffsetStore(config.pipeline(), dialect);
         failures = new FailureStore(config.pipeline(), dialect);
         copyProgress = new CopyProgressStore(config.pipeline(), dialect);
         Map<TableId, TargetTable> userTargetTables = new LinkedHashMap<>(targetTables);
@@ -167,8 +168,11 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         Applier applier = new Applier(pool, dialect, streamed, targetTables, offsets, metrics);
         stream = new ChangeStream(engine.connectorProperties(streamed), batch -> {
             inFlight = batch.offset();
-            ChangeBatch amended = engine.amend(batch);
+            ChangeBatch amended = followed(engine.amend(batch));
             applier.apply(amended);
+            if (amended.schemaChange() != null) {
+                userTables = applier.knownTables().stream().filter(t -> config.tables().selects(t.schema(), t.table())).toList();
+            }
             afterCommit(amended);
         });
         stream.start();
@@ -302,6 +306,24 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         return stream.await(timeoutMs);
     }
 
+    /**
+     * @return the batch, or for a DDL statement the pipeline does not follow (another pipeline's on PostgreSQL, or on
+     *         MySQL/MariaDB one on no selected table) the batch's position alone
+     */
+    private ChangeBatch followed(ChangeBatch batch) {
+        SchemaChange ddl = batch.schemaChange();
+        boolean followed = ddl == null || (ddl.pipeline() != null ? ddl.pipeline().equals(config.pipeline())
+                : ddl.tables().stream().anyMatch(t -> config.tables().selects(t.schema(), t.table())));
+        if (followed) {
+            return batch;
+        }
+        if (ddl.pipeline() == null) {
+            LOG.info("the source's {} at {} touches no selected table {}; not applied", ddl.command(),
+                    SourcePosition.of(batch.offset()).describe(), ddl.tables());
+        }
+        return new ChangeBatch(List.of(), batch.partition(), batch.offset(), batch.records());
+    }
+
     /** Bookkeeping after a batch committed: heartbeat lag, position, the failure forgotten. */
     private void afterCommit(ChangeBatch batch) {
         for (RowChange change : batch.changes()) {
@@ -327,6 +349,16 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
             lastFailure = null;
         } catch (SQLException e) {
             LOG.warn("cannot clear the recorded failure on the target (SQLState {}); retried after the next batch", e.getSQLState());
+        }
+    }
+
+    /** @return whether the target holds an offset of this pipeline, before the pool and the stores are set up */
+    private boolean resuming() {
+        try (Connection c = Connections.open(config.target())) {
+            offsets.createTable(c);
+            return offsets.load(c).isPresent();
+        } catch (SQLException e) {
+            throw Connections.explain(config.target(), e);
         }
     }
 

@@ -59,6 +59,31 @@ public interface SqlDialect {
     ErrorNames errorNames(SQLException e);
 
     /**
+     * @param ddl a DDL statement the source ran, as the application sent it
+     * @param defaultSchema the schema or database it ran in ({@code search_path} on PostgreSQL)
+     * @return the statements that run it on the target, in order, in the caller's transaction
+     */
+    List<String> schemaChangeSql(String ddl, String defaultSchema);
+
+    /**
+     * @param e the target's refusal of a DDL statement
+     * @return whether it refuses because the statement's effect is already there (the table or column exists, the
+     *         dropped one is gone), as after a crash between the statement and its position
+     */
+    boolean alreadyApplied(SQLException e);
+
+    /**
+     * @param target a target connection
+     * @param source a source table
+     * @return the name of its table on the target, as {@link dev.overlap.replicator.catalog.TableCatalog} reads it: the
+     *         same on PostgreSQL; in the target's own database on MySQL/MariaDB
+     * @throws SQLException when the connection cannot tell
+     */
+    default TableId targetTable(Connection target, TableId source) throws SQLException {
+        return source;
+    }
+
+    /**
      * @param on whether the target's foreign keys are checked (and cascade) for the statements that follow
      * @return the statement that says so, on engines whose apply session runs without them (MySQL/MariaDB)
      * @throws UnsupportedOperationException on engines whose change stream carries cascaded changes (PostgreSQL)

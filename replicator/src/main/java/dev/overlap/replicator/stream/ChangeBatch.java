@@ -10,6 +10,14 @@ import java.util.Map;
  * @param partition Debezium source partition of the last record, e.g. {@code {server=shop}}
  * @param offset Debezium source offset of the last record (LSN, or binlog file/position/GTID set)
  * @param records how many Debezium records the batch held, row changes or not
+ * @param schemaChange the one DDL statement of a batch that holds nothing else ({@code changes} empty), or
+ *        {@code null} for a batch of row changes: the stream cuts its batches at each statement, so that the
+ *        target runs it after the rows before it committed and before any row after it
  */
-public record ChangeBatch(List<RowChange> changes, Map<String, ?> partition, Map<String, ?> offset, int records) {
+public record ChangeBatch(List<RowChange> changes, Map<String, ?> partition, Map<String, ?> offset, int records,
+                          SchemaChange schemaChange) {
+    /** A batch of row changes. */
+    public ChangeBatch(List<RowChange> changes, Map<String, ?> partition, Map<String, ?> offset, int records) {
+        this(changes, partition, offset, records, null);
+    }
 }

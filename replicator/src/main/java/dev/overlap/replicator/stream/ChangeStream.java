@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * The source side of the pipeline: runs the Debezium embedded engine and hands each of its batches,
  * decoded into a {@link ChangeBatch}, to a {@link BatchHandler}. A batch's records are marked
  * processed only after the handler returned, that is after the target committed them, so the
- * engine (and the PostgreSQL slot) never confirm a position the target does not hold.
+ * engine (and the PostgreSQL slot) never confirm a position the target does not hold. A batch is cut at
+ * each DDL statement ({@link SchemaChange}): the rows before it, the statement alone, then the rows after
+ * it, each handed over with the position after its last record.
  */
 public final class ChangeStream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeStream.class);
@@ -51,15 +53,30 @@ public final class ChangeStream implements AutoCloseable {
                 .using(engineProperties)
                 .notifying((records, committer) -> {
                     List<RowChange> changes = new ArrayList<>(records.size());
+                    SourceRecord last = null;
+                    int held = 0;
                     for (ChangeEvent<SourceRecord, SourceRecord> event : records) {
-                        RowChange change = decoder.decode(event.value());
+                        SourceRecord record = event.value();
+                        SchemaChange ddl = decoder.schemaChange(record);
+                        if (ddl != null) {
+                            if (held > 0) {
+                                handler.handle(new ChangeBatch(List.copyOf(changes), last.sourcePartition(), last.sourceOffset(), held));
+                                changes.clear();
+                                held = 0;
+                            }
+                            handler.handle(new ChangeBatch(List.of(), record.sourcePartition(), record.sourceOffset(), 1, ddl));
+                            last = null;
+                            continue;
+                        }
+                        RowChange change = decoder.decode(record);
                         if (change != null) {
                             changes.add(change);
                         }
+                        last = record;
+                        held++;
                     }
-                    if (!records.isEmpty()) {
-                        SourceRecord last = records.get(records.size() - 1).value();
-                        handler.handle(new ChangeBatch(changes, last.sourcePartition(), last.sourceOffset(), records.size()));
+                    if (held > 0) {
+                        handler.handle(new ChangeBatch(changes, last.sourcePartition(), last.sourceOffset(), held));
                     }
                     for (ChangeEvent<SourceRecord, SourceRecord> event : records) {
                         committer.markProcessed(event);

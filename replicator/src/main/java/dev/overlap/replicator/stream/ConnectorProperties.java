@@ -21,9 +21,9 @@ public final class ConnectorProperties {
 
     /**
      * Offsets in the target ({@link TargetOffsetBackingStore}), the source's host and credentials, the
-     * selected tables listed explicitly, and the conversions {@link ValueConverter} expects: precise
-     * decimals, microsecond times, bytes for binary values; no tombstones; batches of
-     * {@code apply.max-batch-rows}.
+     * streamed tables listed explicitly and the table filter as a pattern (for the tables DDL creates while
+     * streaming), and the conversions {@link ValueConverter} expects: precise decimals, microsecond times,
+     * bytes for binary values; no tombstones; batches of {@code apply.max-batch-rows}.
      *
      * @param config the pipeline configuration
      * @param tables the selected source tables, listed explicitly to the connector
@@ -43,7 +43,7 @@ public final class ConnectorProperties {
         p.setProperty("database.dbname", config.source().database());
         p.setProperty("table.include.list", tables.stream()
                 .map(t -> quote(t.id().schema()) + "\\." + quote(t.id().table()))
-                .collect(Collectors.joining(",")));
+                .collect(Collectors.joining(",")) + "," + config.tables().regex());
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("skipped.operations", "none");
         p.setProperty("decimal.handling.mode", "precise");

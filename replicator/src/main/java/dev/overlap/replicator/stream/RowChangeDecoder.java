@@ -1,6 +1,7 @@
 package dev.overlap.replicator.stream;
 
 import dev.overlap.replicator.catalog.TableId;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +57,76 @@ public final class RowChangeDecoder {
             case DELETE -> new RowChange(table, op, keys, convert(before), null, tsMs, newKey(record));
             default -> new RowChange(table, op, keys, convert(after), before == null ? null : convert(before), tsMs);
         };
+    }
+
+    /**
+     * @param record one record from the engine
+     * @return the DDL statement it carries: a MySQL/MariaDB schema change event ({@code ddl},
+     *         {@code databaseName}, {@code tableChanges}) of the binlog, not of the connector's schema snapshot, or a row inserted into PostgreSQL's capture table
+     *         {@value SchemaChange#CAPTURE_TABLE}; {@code null} for any other record
+     */
+    public SchemaChange schemaChange(SourceRecord record) {
+        if (!(record.value() instanceof Struct value)) {
+            return null;
+        }
+        if (value.schema().field("ddl") != null && value.schema().field("op") == null) {
+            if (inSnapshot(value.getStruct("source"))) {
+                return null;
+            }
+            List<TableId> tables = new ArrayList<>();
+            List<Object> changes = value.schema().field("tableChanges") == null ? null : value.getArray("tableChanges");
+            for (Object change : changes == null ? List.of() : changes) {
+                tables.add(binlogTableId(((Struct) change).getString("id")));
+            }
+            return new SchemaChange(null, value.getString("ddl"), value.getString("databaseName"), List.copyOf(tables),
+                    value.getStruct("source").getInt64("ts_ms"));
+        }
+        if (value.schema().field("op") == null || !"c".equals(value.getString("op"))
+                || !SchemaChange.CAPTURE_TABLE.equals(value.getStruct("source").getString("table"))) {
+            return null;
+        }
+        Struct after = value.getStruct("after");
+        List<Object> schemas = after.getArray("schemas");
+        List<Object> names = after.getArray("names");
+        List<TableId> tables = new ArrayList<>();
+        for (int i = 0; i < schemas.size(); i++) {
+            tables.add(new TableId((String) schemas.get(i), (String) names.get(i)));
+        }
+        return new SchemaChange(after.getString("pipeline"), after.getString("ddl"), after.getString("search_path"),
+                List.copyOf(tables), value.getStruct("source").getInt64("ts_ms"));
+    }
+
+    /**
+     * @return whether the event comes from the connector's schema snapshot ({@code source.snapshot} other than
+     *         {@code false}): the DROP and CREATE of each table it emits when it rebuilds its schema history describe
+     *         the source's tables as they are, and must never run on the target
+     */
+    private static boolean inSnapshot(Struct source) {
+        Object snapshot = source.schema().field("snapshot") == null ? null : source.get("snapshot");
+        return snapshot != null && !"false".equals(snapshot.toString());
+    }
+
+    /** @return the table of Debezium's {@code "database"."table"} identifier ({@code TableId.toDoubleQuotedString}) */
+    static TableId binlogTableId(String id) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c == '"' && quoted && i + 1 < id.length() && id.charAt(i + 1) == '"') {
+                part.append('"');
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '.' && !quoted) {
+                parts.add(part.toString());
+                part.setLength(0);
+            } else {
+                part.append(c);
+            }
+        }
+        parts.add(part.toString());
+        return new TableId(parts.get(0), parts.get(parts.size() - 1));
     }
 
     /**

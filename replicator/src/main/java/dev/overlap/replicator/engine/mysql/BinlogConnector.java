@@ -46,8 +46,10 @@ final class BinlogConnector {
         p.setProperty("database.include.list", ConnectorProperties.quote(config.source().database()));
         p.setProperty("schema.history.internal", TargetSchemaHistory.class.getName());
         p.setProperty(TargetSchemaHistory.PIPELINE_PROPERTY, config.pipeline());
-        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
-        p.setProperty("include.schema.changes", "false");
+        // every DDL statement of the database: an index statement Debezium does not parse names no captured table
+        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "false");
+        // each DDL statement as an event at its place in the stream, which the Applier runs on the target
+        p.setProperty("include.schema.changes", "true");
         p.setProperty("bigint.unsigned.handling.mode", "precise");
         // never Debezium's own data snapshot: the initial copy is Overlap's
         p.setProperty("snapshot.mode", recoverSchemaHistory ? "recovery" : "no_data");

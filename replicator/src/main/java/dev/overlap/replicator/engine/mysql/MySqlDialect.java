@@ -3,6 +3,7 @@ package dev.overlap.replicator.engine.mysql;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetColumn;
 import dev.overlap.replicator.sql.SqlDialect;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -97,6 +98,31 @@ final class MySqlDialect implements SqlDialect {
      * From the identifiers the messages quote after {@code for key} and {@code column} (MySQL manual,
      * "Server Error Message Reference": 1062, 1048, 1264, 1406); the values they also quote are left alone.
      */
+    /** The statement as the source ran it: the target's connection is in the target's database. */
+    @Override
+    public List<String> schemaChangeSql(String ddl, String defaultSchema) {
+        return List.of(ddl);
+    }
+
+    /**
+     * Error 1050 table exists, 1051 unknown table, 1054 unknown column, 1060 duplicate column, 1061 duplicate key
+     * name, 1091 cannot drop (no such column or key), 1146 no such table, 1826 duplicate foreign key, 3822
+     * duplicate check constraint (MySQL and MariaDB "Server Error Message Reference").
+     */
+    @Override
+    public boolean alreadyApplied(SQLException e) {
+        return switch (e.getErrorCode()) {
+            case 1050, 1051, 1054, 1060, 1061, 1091, 1146, 1826, 3822 -> true;
+            default -> false;
+        };
+    }
+
+    /** The table of the same name in the target connection's database. */
+    @Override
+    public TableId targetTable(Connection target, TableId source) throws SQLException {
+        return new TableId(target.getCatalog(), source.table());
+    }
+
     @Override
     public ErrorNames errorNames(SQLException e) {
         String message = String.valueOf(e.getMessage());

@@ -86,10 +86,13 @@ public final class MySqlEngine implements Engine {
         return tables;
     }
 
-    /** Zero dates, which Debezium turns into NULL or the epoch, are read again from the source ({@link ZeroDateRepair}). */
+    /**
+     * Zero dates, which Debezium turns into NULL or the epoch, are read again from the source ({@link ZeroDateRepair});
+     * an index statement gets the table Debezium does not name ({@link IndexStatement}).
+     */
     @Override
     public ChangeBatch amend(ChangeBatch batch) throws InterruptedException {
-        return zeroDates.repair(batch);
+        return batch.schemaChange() != null ? IndexStatement.withTable(batch) : zeroDates.repair(batch);
     }
 
     @Override
@@ -105,8 +108,8 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
-    public Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed) {
-        return target.preflight(streamed);
+    public Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed, boolean resuming) {
+        return target.preflight(streamed, resuming);
     }
 
     @Override

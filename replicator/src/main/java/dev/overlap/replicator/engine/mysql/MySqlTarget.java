@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A MySQL or MariaDB target: checks, before anything is written, that every selected table exists in
@@ -67,21 +68,25 @@ final class MySqlTarget {
 
     /**
      * @param sourceTables the tables the pipeline replicates; their schema is the source database
-     * @return each table's shape on the target, keyed by the source table
+     * @param resuming whether the pipeline resumes from a stored offset: a table missing or unlike the source's is
+     *        then left to the DDL the stream brings (logged), as the source may have changed while overlap was stopped
+     * @return each table's shape on the target, keyed by the source table, for the tables that match
      * @throws UserError naming the first problem found and its fix
      */
-    public Map<TableId, TargetTable> preflight(List<SourceTable> sourceTables) {
+    public Map<TableId, TargetTable> preflight(List<SourceTable> sourceTables, boolean resuming) {
         try (Connection c = Connections.open(endpoint)) {
             String database = c.getCatalog();
             Map<TableId, TargetTable> tables = new LinkedHashMap<>();
             for (SourceTable source : sourceTables) {
-                TargetTable target = TableCatalog.describe(c, new TableId(database, source.id().table())).orElseThrow(() ->
-                        error("table " + database + "." + source.id().table() + " is missing; restore the schema first, e.g."
-                                + " mysqldump --no-data <source db> | mysql <target db>"));
-                String problem = TableCatalog.shapeProblem(source, target);
+                Optional<TargetTable> found = TableCatalog.describe(c, new TableId(database, source.id().table()));
+                String problem = TableCatalog.shapeProblem(source, found, resuming, "restore the schema first, e.g."
+                        + " mysqldump --no-data <source db> | mysql <target db>");
                 if (problem != null) {
                     throw error(problem);
+                } else if (found.isEmpty() || !TableCatalog.matches(source, found.get())) {
+                    continue;
                 }
+                TargetTable target = found.get();
                 probeWrites(c, database, source, target);
                 tables.put(source.id(), target);
             }

@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.util.PSQLException;
@@ -30,6 +31,10 @@ import org.postgresql.util.ServerErrorMessage;
  * manual, "Arrays: Array Value Input").
  */
 final class PostgresDialect implements SqlDialect {
+    private static final Pattern CONCURRENTLY = Pattern.compile(
+            "(?is)^(\\s*(?:CREATE\\s+(?:UNIQUE\\s+)?INDEX|DROP\\s+INDEX|REINDEX\\s+(?:\\(.*?\\)\\s*)?\\w+))\\s+CONCURRENTLY\\b");
+    private static final Set<String> ALREADY_APPLIED = Set.of("42P07", "42701", "42710", "42P01", "42703", "42704");
+
     /** Types without an equality operator: matched by their text form. */
     private static final Set<String> COMPARE_AS_TEXT = Set.of("json", "xml", "point", "line", "lseg", "box",
             "path", "polygon", "circle");
@@ -49,6 +54,26 @@ final class PostgresDialect implements SqlDialect {
     public ErrorNames errorNames(SQLException e) {
         ServerErrorMessage fields = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
         return fields == null ? new ErrorNames(null, null) : new ErrorNames(fields.getConstraint(), fields.getColumn());
+    }
+
+    /**
+     * The statement after {@code SET LOCAL search_path} to the source's; an index built or dropped
+     * {@code CONCURRENTLY} on the source is built or dropped in the apply's transaction (CONCURRENTLY cannot
+     * run in one, and only the apply writes to the target during the overlap).
+     */
+    @Override
+    public List<String> schemaChangeSql(String ddl, String defaultSchema) {
+        return List.of("SELECT set_config('search_path', '" + defaultSchema.replace("'", "''") + "', true)",
+                CONCURRENTLY.matcher(ddl).replaceFirst("$1"));
+    }
+
+    /**
+     * SQLSTATE 42P07 duplicate_table, 42701 duplicate_column, 42710 duplicate_object, 42P01 undefined_table,
+     * 42703 undefined_column, 42704 undefined_object (PostgreSQL, Appendix A "Error Codes").
+     */
+    @Override
+    public boolean alreadyApplied(SQLException e) {
+        return ALREADY_APPLIED.contains(e.getSQLState());
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.copy.SnapshotCopier;
 import dev.overlap.replicator.engine.Engine;
 import dev.overlap.replicator.heartbeat.SourceProbe;
+import dev.overlap.replicator.jdbc.Connections;
 import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.offset.SourcePosition;
 import dev.overlap.replicator.offset.StoredOffset;
@@ -22,6 +23,8 @@ import dev.overlap.replicator.verify.PipelineWatermark;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +47,8 @@ public final class PostgresEngine implements Engine {
     private final SqlDialect dialect = new PostgresDialect();
     private Optional<ReplicationSlot> slot = Optional.empty();
     private TableId heartbeat;
+    private TableId ddlCapture;
+    private List<TableId> selected = List.of();
 
     /** @param config a PostgreSQL pipeline; nothing is connected until a method needs the source */
     public PostgresEngine(OverlapConfig config) {
@@ -69,18 +74,22 @@ public final class PostgresEngine implements Engine {
 
     @Override
     public List<SourceTable> preflightSource() {
-        return source.preflight(config.tables(), config.slotName());
+        List<SourceTable> tables = source.preflight(config.tables(), config.slotName());
+        selected = tables.stream().map(SourceTable::id).toList();
+        return tables;
     }
 
+    /** The heartbeat table, and next to it the DDL capture table with the pipeline's event triggers ({@link DdlCapture}). */
     @Override
     public TableId prepareHeartbeat() {
         heartbeat = source.prepareHeartbeat(config.slotName(), dialect);
+        ddlCapture = source.prepareDdlCapture(heartbeat.schema(), config.pipeline(), config.slotName(), config.tables(), dialect);
         return heartbeat;
     }
 
     @Override
-    public Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed) {
-        return new PostgresTarget(config.target(), dialect).preflight(streamed);
+    public Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed, boolean resuming) {
+        return new PostgresTarget(config.target(), dialect).preflight(streamed, resuming);
     }
 
     /**
@@ -107,12 +116,26 @@ public final class PostgresEngine implements Engine {
         }
     }
 
+    /** Drops a slot an earlier start left, and creates the publication when it does not exist yet. */
     @Override
     public void startFresh(Connection target) {
         if (slot.isPresent()) {
             LOG.info("dropping replication slot {}, left without an offset by an earlier start", config.slotName());
             source.dropSlot(config.slotName());
         }
+        try {
+            source.createPublication(config.slotName(), published(), dialect);
+        } catch (SQLException e) {
+            throw Connections.explain(config.source(), e);
+        }
+    }
+
+    /** @return the tables the publication carries: the selected ones, the heartbeat and the DDL capture table */
+    private List<TableId> published() {
+        List<TableId> tables = new ArrayList<>(selected);
+        tables.add(heartbeat);
+        tables.add(ddlCapture);
+        return tables;
     }
 
     /** @throws UserError when the slot is gone (read again: the initial copy creates it) */
@@ -130,12 +153,12 @@ public final class PostgresEngine implements Engine {
     /** The slot with an exported snapshot, COPY from it straight into COPY on the target ({@link PostgresSnapshotCopier}). */
     @Override
     public SnapshotCopier snapshotCopier() {
-        return new PostgresSnapshotCopier(config.source(), config.target(), source, config.slotName(), heartbeat, dialect);
+        return new PostgresSnapshotCopier(config.source(), config.target(), source, config.slotName(), published(), dialect);
     }
 
     /**
-     * pgoutput through the slot and publication {@code overlap_<pipeline>} (created filtered to the selected
-     * tables, publishing partitions through their root), never Debezium's own snapshot (the initial copy is
+     * pgoutput through the slot and publication {@code overlap_<pipeline>} (which Overlap creates for the selected
+     * tables, publishing partitions through their root), the DDL capture table, never Debezium's own snapshot (the initial copy is
      * Overlap's), intervals as ISO-8601 text.
      */
     @Override
@@ -145,7 +168,10 @@ public final class PostgresEngine implements Engine {
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", config.slotName());
         p.setProperty("publication.name", config.slotName());
-        p.setProperty("publication.autocreate.mode", "filtered");
+        // Overlap creates the publication (startFresh) and its event trigger adds the tables DDL creates
+        p.setProperty("publication.autocreate.mode", "disabled");
+        p.setProperty("table.include.list", p.getProperty("table.include.list") + ","
+                + ConnectorProperties.quote(ddlCapture.schema()) + "\\." + ConnectorProperties.quote(ddlCapture.table()));
         // a partitioned table's changes arrive under its own name, not its partitions' (PostgreSQL 13+)
         p.setProperty("publish.via.partition.root", "true");
         p.setProperty("interval.handling.mode", "string");

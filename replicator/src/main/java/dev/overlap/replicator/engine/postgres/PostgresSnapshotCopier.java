@@ -53,7 +53,7 @@ final class PostgresSnapshotCopier implements SnapshotCopier {
     private final Endpoint target;
     private final PostgresSource catalog;
     private final String slot;
-    private final TableId heartbeat;
+    private final List<TableId> published;
     private final SqlDialect dialect;
     private final Map<TableId, Boolean> binary = new ConcurrentHashMap<>();
 
@@ -62,22 +62,21 @@ final class PostgresSnapshotCopier implements SnapshotCopier {
      * @param target the target, whose column types decide the format
      * @param catalog the source's checks, for the publication
      * @param slot the slot and publication name
-     * @param heartbeat the heartbeat table, which the publication also carries
+     * @param published the tables the publication carries, when the copy creates it: the selected ones and Overlap's
      * @param dialect PostgreSQL's dialect
      */
-    PostgresSnapshotCopier(Endpoint source, Endpoint target, PostgresSource catalog, String slot, TableId heartbeat, SqlDialect dialect) {
+    PostgresSnapshotCopier(Endpoint source, Endpoint target, PostgresSource catalog, String slot, List<TableId> published,
+                           SqlDialect dialect) {
         this.source = source;
         this.target = target;
         this.catalog = catalog;
         this.slot = slot;
-        this.heartbeat = heartbeat;
+        this.published = published;
         this.dialect = dialect;
     }
 
     @Override
     public ConsistentSnapshot open(List<SourceTable> tables, int sessions) throws SQLException {
-        List<TableId> published = new ArrayList<>(tables.stream().map(SourceTable::id).toList());
-        published.add(heartbeat);
         catalog.createPublication(slot, published, dialect);
         List<Connection> opened = new ArrayList<>();
         try (Connection replication = replicationConnection()) {

@@ -9,6 +9,7 @@ import dev.overlap.replicator.config.TableFilter;
 import dev.overlap.replicator.heartbeat.SourceProbe;
 import dev.overlap.replicator.jdbc.Connections;
 import dev.overlap.replicator.sql.SqlDialect;
+import dev.overlap.replicator.stream.SchemaChange;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -199,20 +200,64 @@ final class PostgresSource {
                 throw error("cannot create the heartbeat table " + schema + "." + SourceProbe.TABLE + " (" + e.getMessage()
                         + "); run GRANT CREATE ON SCHEMA " + schema + " TO " + endpoint.user());
             }
-            if (exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication)
-                    && !exists(c, "SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND tablename = '" + SourceProbe.TABLE
-                    + "' AND schemaname = current_schema()", publication)) {
-                String alter = "ALTER PUBLICATION " + publication + " ADD TABLE " + dialect.table(table);
-                try (Statement st = c.createStatement()) {
-                    st.execute(alter);
-                } catch (SQLException e) {
-                    throw error("publication " + publication + " lacks the heartbeat table and user '" + endpoint.user()
-                            + "' cannot add it; as the publication's owner run " + alter);
+            publish(c, publication, table, dialect);
+            return table;
+        } catch (SQLException e) {
+            throw Connections.explain(endpoint, e);
+        }
+    }
+
+    /**
+     * Creates the DDL capture table next to the heartbeat table, makes sure an existing publication carries it,
+     * and installs the pipeline's event triggers ({@link DdlCapture}). A user who may not create event triggers
+     * (only a superuser may) gets a warning with the SQL a superuser runs once; until then DDL on the source is
+     * not followed, and a change the target cannot take stops the apply.
+     *
+     * @param schema the heartbeat table's schema
+     * @param pipeline the pipeline
+     * @param publication the pipeline's publication
+     * @param filter the pipeline's table filter
+     * @param dialect the source's dialect
+     * @return the capture table
+     * @throws UserError when the table cannot be created or published, naming the statement to run
+     */
+    public TableId prepareDdlCapture(String schema, String pipeline, String publication, TableFilter filter, SqlDialect dialect) {
+        TableId table = new TableId(schema, SchemaChange.CAPTURE_TABLE);
+        try (Connection c = Connections.open(endpoint)) {
+            try (Statement st = c.createStatement()) {
+                st.execute(DdlCapture.createTableSql(schema, dialect));
+            } catch (SQLException e) {
+                throw error("cannot create the DDL capture table " + table + " (" + e.getMessage() + "); run GRANT CREATE ON SCHEMA "
+                        + schema + " TO " + endpoint.user());
+            }
+            publish(c, publication, table, dialect);
+            List<String> install = DdlCapture.installSql(schema, pipeline, publication, filter, dialect);
+            try {
+                DdlCapture.install(c, install);
+            } catch (SQLException e) {
+                if (!DdlCapture.installed(c, pipeline)) {
+                    LOG.warn("user '{}' may not create event triggers, so DDL on the source is not followed; as a superuser run"
+                            + " once (then restart overlap):\n{};", endpoint.user(), String.join(";\n", install));
                 }
             }
             return table;
         } catch (SQLException e) {
             throw Connections.explain(endpoint, e);
+        }
+    }
+
+    /** Adds a table of Overlap's to an existing publication that lacks it (a publication Overlap creates lists it from the start). */
+    private void publish(Connection c, String publication, TableId table, SqlDialect dialect) throws SQLException {
+        if (exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication)
+                && !exists(c, "SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND tablename = '" + table.table()
+                + "' AND schemaname = '" + table.schema().replace("'", "''") + "'", publication)) {
+            String alter = "ALTER PUBLICATION " + publication + " ADD TABLE " + dialect.table(table);
+            try (Statement st = c.createStatement()) {
+                st.execute(alter);
+            } catch (SQLException e) {
+                throw error("publication " + publication + " lacks " + table + " and user '" + endpoint.user()
+                        + "' cannot add it; as the publication's owner run " + alter);
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The PostgreSQL target: checks, before anything is written, that every selected table exists with
@@ -37,19 +38,24 @@ final class PostgresTarget {
 
     /**
      * @param sourceTables the tables the pipeline replicates
-     * @return each table's shape on the target
+     * @param resuming whether the pipeline resumes from a stored offset: a table missing or unlike the source's is
+     *        then left to the DDL the stream brings (logged), as the source may have changed while overlap was stopped
+     * @return each table's shape on the target, for the tables that match
      * @throws UserError naming the first problem found and its fix
      */
-    public Map<TableId, TargetTable> preflight(List<SourceTable> sourceTables) {
+    public Map<TableId, TargetTable> preflight(List<SourceTable> sourceTables, boolean resuming) {
         try (Connection c = Connections.open(endpoint)) {
             Map<TableId, TargetTable> tables = new LinkedHashMap<>();
             for (SourceTable source : sourceTables) {
-                TargetTable target = TableCatalog.describe(c, source.id()).orElseThrow(() -> error("table " + source.id()
-                        + " is missing; restore the schema first, e.g. pg_dump --schema-only --no-owner <source> | psql <target>"));
-                String problem = TableCatalog.shapeProblem(source, target);
+                Optional<TargetTable> found = TableCatalog.describe(c, source.id());
+                String problem = TableCatalog.shapeProblem(source, found, resuming, "restore the schema first, e.g."
+                        + " pg_dump --schema-only --no-owner <source> | psql <target>");
                 if (problem != null) {
                     throw error(problem);
+                } else if (found.isEmpty() || !TableCatalog.matches(source, found.get())) {
+                    continue;
                 }
+                TargetTable target = found.get();
                 for (String privilege : List.of("INSERT", "UPDATE", "DELETE")) {
                     if (!hasPrivilege(c, source.id(), privilege)) {
                         throw error("user '" + endpoint.user() + "' lacks " + privilege + " on " + source.id()

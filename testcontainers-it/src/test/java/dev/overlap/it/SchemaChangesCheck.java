@@ -1,0 +1,178 @@
+package dev.overlap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The source's schema changes during the overlap, as a Rails or Django deploy runs them, are followed by
+ * the target at their place in the stream while the application keeps writing: add a nullable column,
+ * give it a default, backfill it in batches, set it NOT NULL, index it, create a table with a foreign key
+ * and fill it, rename a column, drop a column, create and drop a scratch table. The daemon is killed with
+ * SIGKILL in the middle of the sequence, and part of the sequence runs while it is down. The target ends
+ * with the source's rows and columns ({@code information_schema.columns}), and {@code overlap verify} finds
+ * them equal; a table the migration leaves alone keeps the rows of the initial copy. Run per engine: {@link PostgresSchemaChangesIT}, {@link MariaDbSchemaChangesIT},
+ * {@link MySqlSchemaChangesIT}.
+ */
+abstract class SchemaChangesCheck {
+    private static final Duration CATCH_UP = Duration.ofSeconds(90);
+
+    /** @return a new pair of databases on this engine's two servers */
+    abstract DatabasePair pair(String prefix) throws Exception;
+
+    /** @return the statement that makes {@code users.nickname} NOT NULL */
+    abstract String setNotNull();
+
+    /** @return the statement that indexes {@code users.nickname} (CONCURRENTLY where the engine can) */
+    abstract String createIndex();
+
+    /** @return the condition on {@code information_schema.columns} that picks this pair's tables */
+    abstract String inThisDatabase();
+
+    @Test
+    void migrationSequenceUnderWriteLoadWithAKilledDaemon() throws Exception {
+        DatabasePair pair = pair("ddl");
+        pair.onBoth("CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name varchar(100))");
+        pair.onBoth("CREATE TABLE settings (name varchar(40) PRIMARY KEY, setting varchar(100))");
+        pair.onSource("INSERT INTO settings VALUES ('site', 'shop'), ('theme', 'dark')");
+        for (int i = 1; i <= 300; i++) {
+            pair.onSource("INSERT INTO users (id, email, name) VALUES (" + i + ", 'u" + i + "@example.com', 'user " + i + "')");
+        }
+        Path config = pair.writeConfig(pair.configYaml("apply:", "  max-batch-rows: 100"));
+        Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword());
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        AtomicInteger nextId = new AtomicInteger(1000);
+        Thread writer = new Thread(() -> write(pair, writing, nextId, writerFailure), "app-writer");
+        OverlapProcess daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+        try {
+            awaitStreaming(pair, daemon);
+            writer.start();
+            pair.onSource("ALTER TABLE users ADD COLUMN nickname varchar(50)");
+            pair.onSource("ALTER TABLE users ALTER COLUMN nickname SET DEFAULT 'none'");
+            for (int from = 0; from < 1000; from += 100) {
+                pair.onSource("UPDATE users SET nickname = 'nick' WHERE nickname IS NULL AND id > " + from + " AND id <= " + (from + 100));
+            }
+            pair.onSource("UPDATE users SET nickname = 'nick' WHERE nickname IS NULL");
+            pair.onSource(setNotNull());
+            pair.onSource(createIndex());
+            awaitColumn(pair, "nickname");
+            daemon.kill();
+
+            pair.onSource("CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id),"
+                    + " title varchar(100) NOT NULL)");
+            for (int i = 1; i <= 50; i++) {
+                pair.onSource("INSERT INTO posts VALUES (" + i + ", " + (1 + i % 300) + ", 'post " + i + "')");
+            }
+            pair.onSource("ALTER TABLE users RENAME COLUMN name TO full_name");
+            daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+            for (int i = 51; i <= 100; i++) {
+                pair.onSource("INSERT INTO posts VALUES (" + i + ", " + (1 + i % 300) + ", 'post " + i + "')");
+            }
+            pair.onSource("UPDATE users SET full_name = 'renamed' WHERE id <= 10");
+            pair.onSource("ALTER TABLE users DROP COLUMN full_name");
+            pair.onSource("CREATE TABLE scratch (id int PRIMARY KEY, note varchar(20))");
+            pair.onSource("INSERT INTO scratch VALUES (1, 'a'), (2, 'b')");
+            pair.onSource("DROP TABLE scratch");
+            Thread.sleep(1000);
+        } finally {
+            writing.set(false);
+            writer.join(30_000);
+        }
+        assertThat(writerFailure.get()).as("the application's writes").isNull();
+        OverlapProcess running = daemon;
+        Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP);
+        assertThat(running.alive()).as("daemon alive; stderr: %s", running.stderr()).isTrue();
+        assertThat(rows).containsKeys(listed(pair, "users"), listed(pair, "posts")).doesNotContainKey(listed(pair, "scratch"));
+        assertThat(rows.get(listed(pair, "posts"))).hasSize(100);
+        assertThat(rows.get(listed(pair, "settings"))).as("rows of the initial copy that nothing changed").hasSize(2);
+        assertThat(columns(pair.target())).isEqualTo(columns(pair.source())).anyMatch(c -> c.contains("nickname"))
+                .noneMatch(c -> c.contains("full_name"));
+        assertThat(indexes(pair.target())).isEqualTo(indexes(pair.source())).contains("users.users_nickname_idx");
+        OverlapProcess verify = OverlapProcess.start(env, "verify", "--config", config.toString());
+        assertThat(verify.waitFor()).as("verify exit code; stdout: %s; stderr: %s", verify.stdout(), verify.stderr()).isZero();
+        assertThat(running.terminate()).as("exit code after SIGTERM; stderr: %s", running.stderr()).isZero();
+    }
+
+    /** The application: sign-ups and e-mail changes, on the columns every step of the migration keeps. */
+    private static void write(DatabasePair pair, AtomicBoolean writing, AtomicInteger nextId, AtomicReference<Throwable> failure) {
+        try (Connection c = pair.source();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO users (id, email) VALUES (?, ?)");
+             PreparedStatement update = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?")) {
+            while (writing.get()) {
+                int id = nextId.getAndIncrement();
+                insert.setLong(1, id);
+                insert.setString(2, "new" + id + "@example.com");
+                insert.executeUpdate();
+                update.setString(1, "changed" + id + "@example.com");
+                update.setLong(2, 1 + ThreadLocalRandom.current().nextInt(300));
+                update.executeUpdate();
+                Thread.sleep(5);
+            }
+        } catch (SQLException | RuntimeException e) {
+            failure.set(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitStreaming(DatabasePair pair, OverlapProcess daemon) {
+        await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+            assertThat(daemon.alive()).as("daemon alive; stderr: %s", daemon.stderr()).isTrue();
+            return UniqueKeysCheck.streamingOffset(pair);
+        });
+    }
+
+    private void awaitColumn(DatabasePair pair, String column) {
+        await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> columns(pair.target()).stream().anyMatch(c -> c.contains(column)));
+    }
+
+    private static String listed(DatabasePair pair, String table) throws SQLException {
+        return pair.sourceServer.jdbcUrl(pair.name).startsWith("jdbc:postgresql:") ? "public." + table : table;
+    }
+
+    /** @return each index of the pair's tables, as {@code table.index} */
+    private List<String> indexes(Connection connection) throws SQLException {
+        List<String> indexes = new ArrayList<>();
+        try (connection; Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(indexQuery())) {
+            while (rs.next()) {
+                indexes.add(rs.getString(1) + "." + rs.getString(2));
+            }
+        }
+        return indexes;
+    }
+
+    /** @return the query of each index of the pair's tables: table name, index name, ordered */
+    abstract String indexQuery();
+
+    /** @return each column of the pair's tables: table, name, position, type, nullability and default */
+    private List<String> columns(Connection connection) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (connection; Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default"
+                     + " FROM information_schema.columns WHERE " + inThisDatabase() + " AND table_name NOT LIKE 'overlap%'"
+                     + " ORDER BY 1, 3")) {
+            while (rs.next()) {
+                columns.add(rs.getString(1) + "." + rs.getString(2) + " #" + rs.getInt(3) + " " + rs.getString(4) + " "
+                        + rs.getString(5) + " " + rs.getString(6));
+            }
+        }
+        return columns;
+    }
+}
