@@ -116,7 +116,7 @@ public final class Applier {
                 if (commitInDoubt && committed(batch)) {
                     LOG.info("the target committed the batch whose COMMIT went unanswered (it holds the batch's offset);"
                             + " it is not applied again");
-                } else if (batch.schemaChange() != null) {
+                } else if (batch.schemaChange()) {
                     commitInDoubt = false;
                     runSchemaChange(batch);
                 } else {
@@ -139,10 +139,10 @@ public final class Applier {
                         : " (key " + String.join(", ", key) + ")");
                 if (!unreachable && !commitInDoubt && (!failure.transientFailure() || ++failures >= MAX_ATTEMPTS)) {
                     String fix = failure.transientFailure() ? "it failed " + MAX_ATTEMPTS + " times; check the target and restart overlap"
-                            : batch.schemaChange() != null ? "change the target so that the statement can run there, or run it"
+                            : batch.schemaChange() ? "change the target so that the statement can run there, or run it"
                             + " there yourself, then restart overlap (a statement the target then finds done counts as applied)"
                             : failure.fix();
-                    SchemaChange ddl = batch.schemaChange();
+                    SchemaChange ddl = e instanceof TableFailure f ? f.statement : null;
                     ApplyException fatal = new ApplyException((ddl == null ? "applying a batch of " + batch.changes().size()
                             + " changes to " + where : "applying the source's " + ddl.command() + " on "
                             + (ddl.tables().isEmpty() ? ddl.defaultSchema() : ddl.tables()) + " at "
@@ -188,11 +188,18 @@ public final class Applier {
         private static final long serialVersionUID = 1L;
         final transient TableId table;
         final transient List<String> keyColumns;
+        /** The DDL statement that failed, or {@code null} for a change of rows. */
+        final transient SchemaChange statement;
 
         TableFailure(TableId table, List<String> keyColumns, SQLException cause) {
+            this(table, keyColumns, null, cause);
+        }
+
+        TableFailure(TableId table, List<String> keyColumns, SchemaChange statement, SQLException cause) {
             super(cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), cause);
             this.table = table;
             this.keyColumns = keyColumns;
+            this.statement = statement;
         }
     }
 
@@ -243,22 +250,15 @@ public final class Applier {
      * commit together. Afterwards every table shape is read again from the target as changes need it.
      */
     private void runSchemaChange(ChangeBatch batch) throws SQLException {
-        SchemaChange change = batch.schemaChange();
-        List<String> statements = dialect.schemaChangeSql(change.ddl(), change.defaultSchema());
+        Set<TableId> touched = new LinkedHashSet<>(known);
         try (Connection connection = connection()) {
             try {
                 boolean inDoubt = offsets.schemaChangeMarked(connection, batch.offset());
                 offsets.markSchemaChange(connection, batch.partition(), batch.offset());
                 connection.commit();
-                try (Statement st = connection.createStatement()) {
-                    for (String sql : statements) {
-                        st.execute(sql);
-                    }
-                } catch (SQLException e) {
-                    if (!inDoubt || !dialect.alreadyApplied(e)) {
-                        throw new TableFailure(change.tables().isEmpty() ? null : change.tables().get(0), List.of(), e);
-                    }
-                    LOG.info("{} at {} was applied before the last stop; it is not applied again", change.command(), batch.offset());
+                for (SchemaChange change : batch.schemaChanges()) {
+                    run(connection, change, inDoubt, batch.offset());
+                    touched.addAll(change.tables());
                 }
                 offsets.save(connection, batch.partition(), batch.offset());
                 offsets.clearSchemaChange(connection);
@@ -267,13 +267,11 @@ public final class Applier {
                 rollback(connection, e);
                 throw e;
             }
-            LOG.info("applied {} on {} to the target", change.command(), change.tables().isEmpty() ? change.defaultSchema()
-                    : change.tables());
             tables.clear();
             rules.clear();
-            change.tables().forEach(sources::remove);
-            Set<TableId> touched = new LinkedHashSet<>(known);
-            touched.addAll(change.tables());
+            for (SchemaChange change : batch.schemaChanges()) {
+                change.tables().forEach(sources::remove);
+            }
             for (TableId table : touched) {
                 if (TableCatalog.exists(connection, dialect.targetTable(connection, table))) {
                     known.add(table);
@@ -283,6 +281,23 @@ public final class Applier {
             }
             connection.rollback();
         }
+    }
+
+    /** Runs one statement; a statement in doubt that the target finds done counts as applied. */
+    private void run(Connection connection, SchemaChange change, boolean inDoubt, Map<String, ?> offset) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            for (String sql : dialect.schemaChangeSql(change.ddl(), change.defaultSchema())) {
+                st.execute(sql);
+            }
+        } catch (SQLException e) {
+            if (!inDoubt || !dialect.alreadyApplied(e)) {
+                throw new TableFailure(change.tables().isEmpty() ? null : change.tables().get(0), List.of(), change, e);
+            }
+            LOG.info("{} at {} was applied before the last stop; it is not applied again", change.command(),
+                    SourcePosition.of(offset).describe());
+            return;
+        }
+        LOG.info("applied {} on {} to the target", change.command(), change.tables().isEmpty() ? change.defaultSchema() : change.tables());
     }
 
     /**

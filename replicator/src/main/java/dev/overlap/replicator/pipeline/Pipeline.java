@@ -170,7 +170,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
             inFlight = batch.offset();
             ChangeBatch amended = followed(engine.amend(batch));
             applier.apply(amended);
-            if (amended.schemaChange() != null) {
+            if (amended.schemaChange()) {
                 userTables = applier.knownTables().stream().filter(t -> config.tables().selects(t.schema(), t.table())).toList();
             }
             afterCommit(amended);
@@ -307,21 +307,22 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     }
 
     /**
-     * @return the batch, or for a DDL statement the pipeline does not follow (another pipeline's on PostgreSQL, or on
-     *         MySQL/MariaDB one on no selected table) the batch's position alone
+     * @return the batch without the DDL statements the pipeline does not follow (another pipeline's on PostgreSQL, or
+     *         on MySQL/MariaDB one on no selected table): with none left, the batch's position alone
      */
     private ChangeBatch followed(ChangeBatch batch) {
-        SchemaChange ddl = batch.schemaChange();
-        boolean followed = ddl == null || (ddl.pipeline() != null ? ddl.pipeline().equals(config.pipeline())
-                : ddl.tables().stream().anyMatch(t -> config.tables().selects(t.schema(), t.table())));
-        if (followed) {
-            return batch;
+        List<SchemaChange> followed = new ArrayList<>();
+        for (SchemaChange ddl : batch.schemaChanges()) {
+            if (ddl.pipeline() != null ? ddl.pipeline().equals(config.pipeline())
+                    : ddl.tables().stream().anyMatch(t -> config.tables().selects(t.schema(), t.table()))) {
+                followed.add(ddl);
+            } else if (ddl.pipeline() == null) {
+                LOG.info("the source's {} at {} touches no selected table {}; not applied", ddl.command(),
+                        SourcePosition.of(batch.offset()).describe(), ddl.tables());
+            }
         }
-        if (ddl.pipeline() == null) {
-            LOG.info("the source's {} at {} touches no selected table {}; not applied", ddl.command(),
-                    SourcePosition.of(batch.offset()).describe(), ddl.tables());
-        }
-        return new ChangeBatch(List.of(), batch.partition(), batch.offset(), batch.records());
+        return followed.size() == batch.schemaChanges().size() ? batch
+                : new ChangeBatch(List.of(), batch.partition(), batch.offset(), batch.records(), List.copyOf(followed));
     }
 
     /** Bookkeeping after a batch committed: heartbeat lag, position, the failure forgotten. */

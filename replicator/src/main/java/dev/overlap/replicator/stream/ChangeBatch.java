@@ -10,14 +10,20 @@ import java.util.Map;
  * @param partition Debezium source partition of the last record, e.g. {@code {server=shop}}
  * @param offset Debezium source offset of the last record (LSN, or binlog file/position/GTID set)
  * @param records how many Debezium records the batch held, row changes or not
- * @param schemaChange the one DDL statement of a batch that holds nothing else ({@code changes} empty), or
- *        {@code null} for a batch of row changes: the stream cuts its batches at each statement, so that the
- *        target runs it after the rows before it committed and before any row after it
+ * @param schemaChanges the DDL statements of a batch that holds nothing else ({@code changes} empty), or empty
+ *        for a batch of row changes: the stream cuts its batches at each statement, so that the target runs it
+ *        after the rows before it committed and before any row after it. More than one when the connector
+ *        splits one source statement that carries a single position (MySQL's {@code RENAME TABLE a TO b, c TO a}).
  */
 public record ChangeBatch(List<RowChange> changes, Map<String, ?> partition, Map<String, ?> offset, int records,
-                          SchemaChange schemaChange) {
+                          List<SchemaChange> schemaChanges) {
     /** A batch of row changes. */
     public ChangeBatch(List<RowChange> changes, Map<String, ?> partition, Map<String, ?> offset, int records) {
-        this(changes, partition, offset, records, null);
+        this(changes, partition, offset, records, List.of());
+    }
+
+    /** @return whether the batch holds DDL statements rather than row changes */
+    public boolean schemaChange() {
+        return !schemaChanges.isEmpty();
     }
 }

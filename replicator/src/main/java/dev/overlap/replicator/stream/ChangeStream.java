@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * decoded into a {@link ChangeBatch}, to a {@link BatchHandler}. A batch's records are marked
  * processed only after the handler returned, that is after the target committed them, so the
  * engine (and the PostgreSQL slot) never confirm a position the target does not hold. A batch is cut at
- * each DDL statement ({@link SchemaChange}): the rows before it, the statement alone, then the rows after
- * it, each handed over with the position after its last record.
+ * each DDL statement ({@link SchemaChange}): the rows before it, the statement alone (with the statements
+ * right after it that carry the same position: parts of one source statement), then the rows after it,
+ * each handed over with the position after its last record.
  */
 public final class ChangeStream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeStream.class);
@@ -53,30 +54,33 @@ public final class ChangeStream implements AutoCloseable {
                 .using(engineProperties)
                 .notifying((records, committer) -> {
                     List<RowChange> changes = new ArrayList<>(records.size());
+                    List<SchemaChange> statements = new ArrayList<>();
                     SourceRecord last = null;
                     int held = 0;
                     for (ChangeEvent<SourceRecord, SourceRecord> event : records) {
                         SourceRecord record = event.value();
                         SchemaChange ddl = decoder.schemaChange(record);
-                        if (ddl != null) {
-                            if (held > 0) {
-                                handler.handle(new ChangeBatch(List.copyOf(changes), last.sourcePartition(), last.sourceOffset(), held));
-                                changes.clear();
-                                held = 0;
-                            }
-                            handler.handle(new ChangeBatch(List.of(), record.sourcePartition(), record.sourceOffset(), 1, ddl));
-                            last = null;
-                            continue;
+                        boolean sameStatement = ddl != null && !statements.isEmpty() && record.sourceOffset().equals(last.sourceOffset());
+                        if (held > 0 && (ddl != null && !sameStatement || ddl == null && !statements.isEmpty())) {
+                            handler.handle(new ChangeBatch(List.copyOf(changes), last.sourcePartition(), last.sourceOffset(), held,
+                                    List.copyOf(statements)));
+                            changes.clear();
+                            statements.clear();
+                            held = 0;
                         }
-                        RowChange change = decoder.decode(record);
-                        if (change != null) {
-                            changes.add(change);
+                        if (ddl != null) {
+                            statements.add(ddl);
+                        } else {
+                            RowChange change = decoder.decode(record);
+                            if (change != null) {
+                                changes.add(change);
+                            }
                         }
                         last = record;
                         held++;
                     }
                     if (held > 0) {
-                        handler.handle(new ChangeBatch(changes, last.sourcePartition(), last.sourceOffset(), held));
+                        handler.handle(new ChangeBatch(changes, last.sourcePartition(), last.sourceOffset(), held, List.copyOf(statements)));
                     }
                     for (ChangeEvent<SourceRecord, SourceRecord> event : records) {
                         committer.markProcessed(event);

@@ -24,20 +24,20 @@ final class IndexStatement {
 
     /**
      * @param batch a decoded batch
-     * @return the batch, or for an index statement that names no table, the batch with its table filled in
+     * @return the batch with the table filled in for each index statement that names none
      */
     static ChangeBatch withTable(ChangeBatch batch) {
-        SchemaChange ddl = batch.schemaChange();
-        if (ddl == null || !ddl.tables().isEmpty()) {
-            return batch;
-        }
-        Matcher m = INDEX.matcher(ddl.ddl());
-        if (!m.find()) {
-            return batch;
+        List<SchemaChange> statements = batch.schemaChanges().stream().map(IndexStatement::withTable).toList();
+        return new ChangeBatch(batch.changes(), batch.partition(), batch.offset(), batch.records(), statements);
+    }
+
+    private static SchemaChange withTable(SchemaChange ddl) {
+        Matcher m = ddl.tables().isEmpty() ? INDEX.matcher(ddl.ddl()) : null;
+        if (m == null || !m.find()) {
+            return ddl;
         }
         TableId table = new TableId(m.group(1) == null ? ddl.defaultSchema() : unquote(m.group(1)), unquote(m.group(2)));
-        return new ChangeBatch(batch.changes(), batch.partition(), batch.offset(), batch.records(),
-                new SchemaChange(ddl.pipeline(), ddl.ddl(), ddl.defaultSchema(), List.of(table), ddl.sourceTsMs()));
+        return new SchemaChange(ddl.pipeline(), ddl.ddl(), ddl.defaultSchema(), List.of(table), ddl.sourceTsMs());
     }
 
     private static String unquote(String name) {

@@ -92,7 +92,7 @@ public final class MySqlEngine implements Engine {
      */
     @Override
     public ChangeBatch amend(ChangeBatch batch) throws InterruptedException {
-        return batch.schemaChange() != null ? IndexStatement.withTable(batch) : zeroDates.repair(batch);
+        return batch.schemaChange() ? IndexStatement.withTable(batch) : zeroDates.repair(batch);
     }
 
     @Override
