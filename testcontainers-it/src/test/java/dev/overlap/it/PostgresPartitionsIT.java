@@ -64,6 +64,34 @@ class PostgresPartitionsIT {
         assertThat(verify.stdout()).contains("\"public.events\"").contains("\"public.orders\"").doesNotContain("events_2024");
     }
 
+    /**
+     * Partitions created, detached and attached while streaming, as a retention job and a bulk load do: each
+     * statement reaches the target at its place in the stream, a partition created standalone and filled
+     * brings its rows when it is attached, and a detached partition goes on replicating as a table of its own.
+     */
+    @Test
+    void partitionsCreatedDetachedAndAttachedWhileStreaming() throws Exception {
+        DatabasePair pair = DatabasePair.create("partitions_ddl");
+        pair.onBoth(SCHEMA);
+        pair.onSource("INSERT INTO events SELECT i, DATE '2024-01-01' + i, 'seed' FROM generate_series(1, 600) i");
+        try (Pipeline pipeline = pair.startPipeline()) {
+            UniqueKeysCheck.awaitStreaming(pair, pipeline);
+            pair.onSource("CREATE TABLE events_2027 PARTITION OF events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')");
+            pair.onSource("INSERT INTO events SELECT i, DATE '2027-01-01' + (i % 300), 'in 2027' FROM generate_series(2001, 2100) i");
+            pair.onSource("ALTER TABLE events DETACH PARTITION events_2024");
+            pair.onSource("INSERT INTO events_2024 VALUES (5000, '2024-06-01', 'archived later')");
+            pair.onSource("UPDATE events_2024 SET kind = 'archived' WHERE id <= 10");
+            pair.onSource("CREATE TABLE events_2028 (LIKE events INCLUDING ALL)");
+            pair.onSource("INSERT INTO events_2028 SELECT i, DATE '2028-01-01' + (i % 300), 'bulk' FROM generate_series(3001, 3200) i");
+            pair.onSource("ALTER TABLE events ATTACH PARTITION events_2028 FOR VALUES FROM ('2028-01-01') TO ('2029-01-01')");
+            pair.onSource("INSERT INTO events VALUES (4000, '2028-03-03', 'after attach')");
+            Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP, pipeline);
+            assertThat(rows.get("public.events")).hasSize(600 - 365 + 100 + 200 + 1);
+            assertThat(rows.get("public.events_2024")).hasSize(366).contains("(5000,2024-06-01,\"archived later\")");
+            assertThat(pipeline.failure()).isNull();
+        }
+    }
+
     @Test
     void tablesThatCannotBeReplicatedAreRefusedAtStart() throws Exception {
         DatabasePair pair = DatabasePair.create("partitions_refused");

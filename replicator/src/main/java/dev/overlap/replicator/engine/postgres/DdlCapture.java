@@ -22,8 +22,9 @@ import java.util.List;
  * {@code sql_drop}. It records the statement ({@code current_query()}) with the {@code search_path} it ran
  * under and the tables it touched (a partition counts as the root of its tree), once per statement and
  * transaction, when a touched table is selected by the pipeline's filter, or when the object is a type, domain, sequence or index in a schema the filter selects
- * from. A table created in a selected schema is added to the publication in the same transaction, so no row
- * of it is missed. The function is {@code SECURITY DEFINER}: it writes the capture table and alters the
+ * from. After a statement on a selected table, every selected table that is not a partition and that the
+ * publication lacks (one just created, or a partition just detached) is added to it in the same transaction,
+ * so no row of it is missed. The function is {@code SECURITY DEFINER}: it writes the capture table and alters the
  * publication with the rights of the user who installed it. It reads the caller's {@code search_path} (which
  * the statement is replayed under) through schema-qualified calls, then runs under {@code pg_catalog, pg_temp}
  * until it puts the caller's back, so that no object of the caller's path can run with its rights. Event triggers need a superuser to create
@@ -73,7 +74,9 @@ final class DdlCapture {
                   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                   IF tg_event = 'sql_drop' THEN
                     FOR r IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE original LOOP
-                      IF r.object_type = 'table' AND r.object_name NOT LIKE 'overlap\\_%%'
+                      IF r.schema_name LIKE 'pg\\_%%' OR r.schema_name = 'information_schema' THEN
+                        NULL;
+                      ELSIF r.object_type = 'table' AND r.object_name NOT LIKE 'overlap\\_%%'
                          AND (r.schema_name || '.' || r.object_name) ~ %1$s AND (r.schema_name || '.' || r.object_name) !~ %2$s THEN
                         schemas := schemas || r.schema_name;
                         names := names || r.object_name;
@@ -98,21 +101,27 @@ final class DdlCapture {
                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE c.oid = CASE WHEN t_partition THEN pg_partition_root(t_oid) ELSE t_oid END;
                       END IF;
-                      IF t_schema IS NOT NULL AND t_name NOT LIKE 'overlap\\_%%'
+                      IF t_schema IS NOT NULL AND t_name NOT LIKE 'overlap\\_%%' AND t_schema NOT LIKE 'pg\\_%%'
                          AND (t_schema || '.' || t_name) ~ %1$s AND (t_schema || '.' || t_name) !~ %2$s THEN
                         IF NOT (t_name = ANY (names) AND t_schema = ANY (schemas)) THEN
                           schemas := schemas || t_schema;
                           names := names || t_name;
                         END IF;
-                        IF r.object_type = 'table' AND r.command_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO')
-                           AND NOT t_partition
-                           AND NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
-                                           WHERE p.pubname = %4$s AND pr.prrelid = t_oid) THEN
-                          EXECUTE format('ALTER PUBLICATION %%I ADD TABLE %%s', %4$s, t_oid::regclass);
-                        END IF;
-                      ELSIF r.object_type IN ('type', 'domain', 'sequence') AND r.schema_name ~ %3$s THEN
+                      ELSIF r.object_type IN ('type', 'domain', 'sequence') AND r.schema_name ~ %3$s
+                            AND r.schema_name NOT LIKE 'pg\\_%%' AND r.schema_name <> 'information_schema' THEN
                         other := true;
                       END IF;
+                    END LOOP;
+                  END IF;
+                  IF cardinality(names) > 0 THEN
+                    FOR t_oid IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence = 'p'
+                                   AND c.relname NOT LIKE 'overlap\\_%%' AND n.nspname NOT LIKE 'pg\\_%%'
+                                   AND n.nspname <> 'information_schema'
+                                   AND (n.nspname || '.' || c.relname) ~ %1$s AND (n.nspname || '.' || c.relname) !~ %2$s
+                                   AND NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                                                   WHERE p.pubname = %4$s AND pr.prrelid = c.oid) LOOP
+                      EXECUTE format('ALTER PUBLICATION %%I ADD TABLE %%s', %4$s, t_oid::regclass);
                     END LOOP;
                   END IF;
                   IF (cardinality(names) > 0 OR other) AND NOT EXISTS (
@@ -176,20 +185,15 @@ final class DdlCapture {
     }
 
     /**
-     * Drops the pipeline's event triggers and function, at promote: the old host takes no more DDL to follow.
-     *
-     * @param connection a source connection
-     * @param schema the schema of the function
      * @param pipeline the pipeline
      * @param dialect for quoting
-     * @throws SQLException when the source refuses
+     * @return the statements that drop the pipeline's event triggers and function (in the user's current schema), at
+     *         promote: the old host takes no more DDL to follow
      */
-    static void uninstall(Connection connection, String schema, String pipeline, SqlDialect dialect) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            st.execute("DROP EVENT TRIGGER IF EXISTS " + dialect.quote(triggerName(pipeline, "end")));
-            st.execute("DROP EVENT TRIGGER IF EXISTS " + dialect.quote(triggerName(pipeline, "drop")));
-            st.execute("DROP FUNCTION IF EXISTS " + dialect.table(new TableId(schema, "overlap_ddl_" + pipeline)) + "()");
-        }
+    static List<String> uninstallSql(String pipeline, SqlDialect dialect) {
+        return List.of("DROP EVENT TRIGGER IF EXISTS " + dialect.quote(triggerName(pipeline, "end")),
+                "DROP EVENT TRIGGER IF EXISTS " + dialect.quote(triggerName(pipeline, "drop")),
+                "DROP FUNCTION IF EXISTS " + dialect.quote("overlap_ddl_" + pipeline) + "()");
     }
 
     private static String triggerName(String pipeline, String event) {

@@ -13,6 +13,8 @@ import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL side of promote. Freeze: {@code ALTER DATABASE … SET default_transaction_read_only = on}
@@ -23,6 +25,8 @@ import java.util.List;
  * each is set on the target with {@code setval} from the source's {@code pg_sequences}.
  */
 final class PostgresCutover extends Cutover {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresCutover.class);
+    private final String pipeline;
     private static final String READ_ONLY = "default_transaction_read_only";
 
     /**
@@ -31,6 +35,7 @@ final class PostgresCutover extends Cutover {
      */
     public PostgresCutover(OverlapConfig config, SqlDialect dialect) {
         super(config, dialect);
+        this.pipeline = config.pipeline();
     }
 
     @Override
@@ -163,7 +168,8 @@ final class PostgresCutover extends Cutover {
     }
 
     /**
-     * Drops the replication slot and the publication on the source, so the old host keeps no WAL for them.
+     * Drops the replication slot and the publication on the source, so the old host keeps no WAL for them, and the
+     * DDL event triggers ({@link DdlCapture}; a user who may not is told the SQL).
      *
      * @param slot the slot, also the publication's name
      * @throws SQLException when either cannot be dropped
@@ -180,6 +186,15 @@ final class PostgresCutover extends Cutover {
                 st.execute("SET default_transaction_read_only = off");
                 st.execute("DROP PUBLICATION IF EXISTS " + dialect.quote(slot));
             }
+            List<String> uninstall = DdlCapture.uninstallSql(pipeline, dialect);
+            try (Statement st = c.createStatement()) {
+                for (String sql : uninstall) {
+                    st.execute(sql);
+                }
+            } catch (SQLException e) {
+                LOG.warn("cannot drop the DDL event triggers (SQLState {}); as a superuser run on the source: {}", e.getSQLState(),
+                        String.join("; ", uninstall));
+            }
         }
     }
 
@@ -192,7 +207,8 @@ final class PostgresCutover extends Cutover {
         List<String[]> sequences = new ArrayList<>();
         try (Connection c = sourceConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT schemaname, sequencename, last_value::text, start_value::text FROM pg_sequences"
-                     + " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2")) {
+                     + " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND sequencename NOT LIKE 'overlap\\_%'"
+                     + " ORDER BY 1, 2")) {
             while (rs.next()) {
                 sequences.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
             }
