@@ -165,8 +165,8 @@ class BadInputIT {
         DatabasePair saved = pair;
         pair = other;
         try {
-            assertThat(refused(other.configYaml())).contains("target").contains("public.only_on_source is missing")
-                    .contains("pg_dump --schema-only");
+            assertThat(refused(other.configYaml("schema: existing"))).contains("target").contains("public.only_on_source is missing")
+                    .contains("set schema: copy").contains("pg_dump --schema-only");
         } finally {
             pair = saved;
         }

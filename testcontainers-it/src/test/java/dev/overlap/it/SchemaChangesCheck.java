@@ -3,6 +3,7 @@ package dev.overlap.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.overlap.replicator.pipeline.Pipeline;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -107,6 +108,46 @@ abstract class SchemaChangesCheck {
         OverlapProcess verify = OverlapProcess.start(env, "verify", "--config", config.toString());
         assertThat(verify.waitFor()).as("verify exit code; stdout: %s; stderr: %s", verify.stdout(), verify.stderr()).isZero();
         assertThat(running.terminate()).as("exit code after SIGTERM; stderr: %s", running.stderr()).isZero();
+    }
+
+    /**
+     * A new pipeline whose target has none of the selected tables creates them from the source (the default of
+     * {@code schema}) with their types, defaults, keys, constraints, indexes, sequences or AUTO_INCREMENT, comments
+     * and foreign keys, copies the rows and streams: the target ends with the source's rows, columns and indexes.
+     */
+    @Test
+    void aNewPipelineCreatesTheSchemaOnAnEmptyTarget() throws Exception {
+        DatabasePair pair = pair("schema_copy");
+        pair.onSource(sourceSchema());
+        try (Pipeline pipeline = pair.startPipeline()) {
+            UniqueKeysCheck.awaitStreaming(pair, pipeline);
+            pair.onSource("INSERT INTO users (email, name, score) VALUES ('late@example.com', 'late', 7)");
+            Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP, pipeline);
+            assertThat(rows.get(listed(pair, "users"))).hasSize(4);
+            assertThat(rows.get(listed(pair, "orders"))).hasSize(2);
+        }
+        assertThat(columns(pair.target())).isEqualTo(columns(pair.source()));
+        assertThat(indexes(pair.target())).isEqualTo(indexes(pair.source())).contains("users.users_name_idx");
+        assertThat(comments(pair.target())).isEqualTo(comments(pair.source())).isNotEmpty();
+    }
+
+    /**
+     * @return the schema and rows of {@link #aNewPipelineCreatesTheSchemaOnAnEmptyTarget}, made on the source only:
+     *         {@code users} (3 rows, an index {@code users_name_idx}, comments) and {@code orders} (2 rows, a foreign key)
+     */
+    abstract String sourceSchema();
+
+    /** @return the query of the table and column comments of the pair's tables, one text per row */
+    abstract String commentQuery();
+
+    private List<String> comments(Connection connection) throws SQLException {
+        List<String> comments = new ArrayList<>();
+        try (connection; Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(commentQuery())) {
+            while (rs.next()) {
+                comments.add(rs.getString(1));
+            }
+        }
+        return comments;
     }
 
     /** The application: sign-ups and e-mail changes, on the columns every step of the migration keeps. */

@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * 10 s at most, so that a target restart or network outage during a weeks-long overlap costs lag (and
  * the lag alert), not the daemon. Any other failure rolls back and is thrown, and the batch's offset
  * is not advanced.
+ *
+ * <p>A batch of DDL statements ({@link ChangeBatch#schemaChanges()}) runs them on the target with its
+ * position (docs/ARCHITECTURE.md, "Schema changes"); the table shapes are then read again from the
+ * target as changes need them, so that a table the statements created, altered or renamed is written
+ * with its new shape.
  */
 public final class Applier {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);

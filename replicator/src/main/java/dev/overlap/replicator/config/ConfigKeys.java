@@ -48,6 +48,12 @@ public final class ConfigKeys {
     /** {@code tables.exclude}: tables left out of those included. */
     public static final ConfigKey<List<String>> TABLES_EXCLUDE = new ConfigKey<>("tables.exclude", "[public.sessions]", null,
             false, "", ConfigKeys::globs);
+    /** {@code schema}: whether a new pipeline creates the selected tables on the target. */
+    public static final ConfigKey<OverlapConfig.SchemaMode> SCHEMA = new ConfigKey<>("schema", "copy", null, false,
+            "copy: a new pipeline creates the selected tables the target lacks, from the source\n"
+                    + "  | existing: the target's tables must exist and match; default: copy when the\n"
+                    + "  target has none of the selected tables, else existing",
+            (node, where, env) -> enumValue(node, where, OverlapConfig.SchemaMode.class));
     /** {@code snapshot.mode}: whether a new pipeline copies the rows first. */
     public static final ConfigKey<OverlapConfig.SnapshotMode> SNAPSHOT_MODE = new ConfigKey<>("snapshot.mode", "initial", "initial",
             false, "initial: copy existing rows first | never: stream changes only",
@@ -86,7 +92,7 @@ public final class ConfigKeys {
 
     /** Every key, in the reference's order. */
     public static final List<ConfigKey<?>> ALL = List.of(PIPELINE, SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, TARGET_URL,
-            TARGET_USER, TARGET_PASSWORD, TABLES_INCLUDE, TABLES_EXCLUDE, SNAPSHOT_MODE,
+            TARGET_USER, TARGET_PASSWORD, TABLES_INCLUDE, TABLES_EXCLUDE, SCHEMA, SNAPSHOT_MODE,
             SNAPSHOT_THREADS, SNAPSHOT_MAX_ROWS_PER_SECOND, APPLY_MAX_BATCH_ROWS, METRICS_LISTEN,
             ADMIN_TOKEN, PROMOTE_MAX_LAG, PROMOTE_VERIFY, PROMOTE_TIMEOUT, PROMOTE_SPARE_ROLES);
 

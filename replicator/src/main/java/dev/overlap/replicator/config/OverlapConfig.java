@@ -11,15 +11,25 @@ import java.time.Duration;
  * @param source the database read from
  * @param target the database written to
  * @param tables which source tables to replicate
+ * @param schema whether a new pipeline creates the selected tables on the target, or {@code null} to decide by the
+ *        target: copy when it has none of them
  * @param snapshot whether and how a new pipeline copies the existing rows before streaming
  * @param maxBatchRows most change events per apply transaction (rows)
  * @param metricsListen address of the HTTP endpoint serving {@code /metrics}
  * @param adminToken bearer token for the admin POST endpoints, or {@code null} when not set
  * @param promote settings of the cutover
  */
-public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, TableFilter tables,
+public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, TableFilter tables, SchemaMode schema,
                             Snapshot snapshot, int maxBatchRows, InetSocketAddress metricsListen,
                             Secret adminToken, Promote promote) {
+
+    /** Whether a new pipeline creates the selected tables on the target. */
+    public enum SchemaMode {
+        /** create the selected tables the target lacks, from the source's catalog */
+        COPY,
+        /** the target's tables exist already and must match */
+        EXISTING
+    }
 
     /** Whether a new pipeline copies the existing rows first. */
     public enum SnapshotMode {

@@ -64,6 +64,18 @@ public interface Engine extends AutoCloseable {
     TableId prepareHeartbeat();
 
     /**
+     * Creates on the target the selected tables it lacks, as the source has them: columns, defaults, keys, unique
+     * and check constraints, indexes, sequences and identity/AUTO_INCREMENT, the types they use and comments,
+     * then the foreign keys among them (docs/ARCHITECTURE.md, "Schema copy"). All or nothing where the engine's DDL
+     * is transactional.
+     *
+     * @param selected the selected source tables
+     * @return the tables created
+     * @throws UserError when the source cannot be read or the target refuses, naming the table and the fix
+     */
+    List<TableId> copySchema(List<SourceTable> selected);
+
+    /**
      * @param streamed every streamed table, the heartbeat table included
      * @param resuming whether the pipeline resumes from a stored offset: a table missing or unlike the source's is then
      *        left out of the answer and to the DDL the stream brings

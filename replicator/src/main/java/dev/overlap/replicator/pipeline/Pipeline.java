@@ -6,6 +6,7 @@ import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.replicator.UserError;
 import dev.overlap.replicator.apply.Applier;
 import dev.overlap.replicator.catalog.SourceTable;
+import dev.overlap.replicator.catalog.TableCatalog;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetTable;
 import dev.overlap.replicator.config.OverlapConfig;
@@ -128,7 +129,11 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         streamed.add(new SourceTable(heartbeatTable, List.of("pipeline", "ts"), List.of("pipeline"), List.of(), false));
         createTargetHeartbeatTable();
         offsets = new OffsetStore(config.pipeline(), dialect);
-        targetTables = engine.preflightTarget(streamed, resuming());
+        boolean resuming = resuming();
+        if (!resuming && copiesSchema(tables)) {
+            engine.copySchema(tables);
+        }
+        targetTables = engine.preflightTarget(streamed, resuming);
         lag = new LagMonitor(metrics, config.promote().maxLag(), () -> lifecycle.state() == PipelineState.STREAMING);
         server = startServer();
         LOG.info("pipeline {}: {} tables from {} ({}) to {}", config.pipeline(), tables.size(), config.source().display(),
@@ -350,6 +355,26 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
             lastFailure = null;
         } catch (SQLException e) {
             LOG.warn("cannot clear the recorded failure on the target (SQLState {}); retried after the next batch", e.getSQLState());
+        }
+    }
+
+    /**
+     * @return whether a new pipeline creates the selected tables the target lacks: {@code schema: copy}, or by default
+     *         when the target has none of them
+     */
+    private boolean copiesSchema(List<SourceTable> selected) {
+        if (config.schema() != null) {
+            return config.schema() == OverlapConfig.SchemaMode.COPY;
+        }
+        try (Connection c = Connections.open(config.target())) {
+            for (SourceTable table : selected) {
+                if (TableCatalog.exists(c, dialect.targetTable(c, table.id()))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (SQLException e) {
+            throw Connections.explain(config.target(), e);
         }
     }
 

@@ -107,6 +107,12 @@ public final class MySqlEngine implements Engine {
         return source.prepareHeartbeat(MySqlTarget.dialect(server));
     }
 
+    /** With the server's own {@code SHOW CREATE TABLE} ({@link MySqlSchemaCopy}). */
+    @Override
+    public List<TableId> copySchema(List<SourceTable> selected) {
+        return new MySqlSchemaCopy(config.source(), config.target()).copy(selected);
+    }
+
     @Override
     public Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed, boolean resuming) {
         return target.preflight(streamed, resuming);

@@ -79,7 +79,7 @@ final class MySqlTarget {
             Map<TableId, TargetTable> tables = new LinkedHashMap<>();
             for (SourceTable source : sourceTables) {
                 Optional<TargetTable> found = TableCatalog.describe(c, new TableId(database, source.id().table()));
-                String problem = TableCatalog.shapeProblem(source, found, resuming, "restore the schema first, e.g."
+                String problem = TableCatalog.shapeProblem(source, found, resuming, "set schema: copy, or restore the schema first, e.g."
                         + " mysqldump --no-data <source db> | mysql <target db>");
                 if (problem != null) {
                     throw error(problem);

@@ -87,6 +87,12 @@ public final class PostgresEngine implements Engine {
         return heartbeat;
     }
 
+    /** From the source's catalog, in one target transaction ({@link PostgresSchemaCopy}). */
+    @Override
+    public List<TableId> copySchema(List<SourceTable> selected) {
+        return new PostgresSchemaCopy(config.source(), config.target()).copy(selected);
+    }
+
     @Override
     public Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed, boolean resuming) {
         return new PostgresTarget(config.target(), dialect).preflight(streamed, resuming);

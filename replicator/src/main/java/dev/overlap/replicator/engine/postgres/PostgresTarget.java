@@ -48,7 +48,7 @@ final class PostgresTarget {
             Map<TableId, TargetTable> tables = new LinkedHashMap<>();
             for (SourceTable source : sourceTables) {
                 Optional<TargetTable> found = TableCatalog.describe(c, source.id());
-                String problem = TableCatalog.shapeProblem(source, found, resuming, "restore the schema first, e.g."
+                String problem = TableCatalog.shapeProblem(source, found, resuming, "set schema: copy, or restore the schema first, e.g."
                         + " pg_dump --schema-only --no-owner <source> | psql <target>");
                 if (problem != null) {
                     throw error(problem);
