@@ -1,5 +1,7 @@
 package dev.overlap.it;
 
+import java.util.List;
+
 /** {@link SchemaChangesCheck} on PostgreSQL → PostgreSQL, the DDL captured by Overlap's event trigger. */
 class PostgresSchemaChangesIT extends SchemaChangesCheck {
     @Override
@@ -55,5 +57,38 @@ class PostgresSchemaChangesIT extends SchemaChangesCheck {
         return "SELECT c.relname || '.' || a.attnum || ' ' || d.description FROM pg_description d JOIN pg_class c ON c.oid = d.objoid"
                 + " LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid"
                 + " WHERE d.classoid = 'pg_class'::regclass AND c.relnamespace = 'public'::regnamespace ORDER BY 1";
+    }
+
+    @Override
+    List<String> otherStatements() {
+        return List.of("CREATE TABLE items (id int PRIMARY KEY, n int NOT NULL, code varchar(20))",
+                "INSERT INTO items SELECT i, i, 'c' || i FROM generate_series(1, 50) i",
+                "ALTER TABLE items ALTER COLUMN n TYPE bigint",
+                "ALTER TABLE items ADD CONSTRAINT items_code_key UNIQUE (code)",
+                "ALTER TABLE items ADD CONSTRAINT items_n_check CHECK (n >= 0)",
+                "UPDATE items SET n = n * 1000000000 WHERE id <= 5",
+                "INSERT INTO items VALUES (51, 51, 'c51')",
+                "ALTER TABLE items DROP CONSTRAINT items_n_check",
+                "ALTER TABLE items RENAME TO products",
+                "INSERT INTO products VALUES (52, 52, 'c52')",
+                "CREATE TABLE audit (at varchar(30), note varchar(20))",
+                "INSERT INTO audit VALUES ('now', 'a'), ('now', 'b'), ('later', 'c')",
+                "UPDATE audit SET note = 'changed' WHERE note = 'a'",
+                "DELETE FROM audit WHERE note = 'b'",
+                "CREATE TABLE parents (id int PRIMARY KEY, name varchar(20))",
+                "CREATE TABLE children (id int PRIMARY KEY, parent_id int NOT NULL, FOREIGN KEY (parent_id) REFERENCES parents (id)"
+                        + " ON DELETE CASCADE)",
+                "INSERT INTO parents VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+                "INSERT INTO children VALUES (1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3)",
+                "DELETE FROM parents WHERE id = 1",
+                "CREATE TABLE scratch (id int PRIMARY KEY)",
+                "INSERT INTO scratch VALUES (1), (2), (3)",
+                "TRUNCATE TABLE scratch",
+                "INSERT INTO scratch VALUES (4)");
+    }
+
+    @Override
+    String productRow() {
+        return "(1,1000000000,c1)";
     }
 }

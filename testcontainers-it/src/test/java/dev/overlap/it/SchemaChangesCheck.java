@@ -111,6 +111,55 @@ abstract class SchemaChangesCheck {
     }
 
     /**
+     * The rest of the statements a deploy or a DBA runs, each between row changes, while the application writes:
+     * a column's type widened, unique and check constraints added and dropped, a table renamed, a table truncated
+     * and filled again, a table without a key created and written, and a parent whose foreign key cascades (on
+     * MySQL/MariaDB the target must then cascade itself). The target ends with the source's rows, columns and
+     * indexes.
+     */
+    @Test
+    void otherStatementsUnderWriteLoad() throws Exception {
+        DatabasePair pair = pair("ddl_more");
+        pair.onBoth("CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name varchar(100))");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        try (Pipeline pipeline = pair.startPipeline()) {
+            UniqueKeysCheck.awaitStreaming(pair, pipeline);
+            Thread writer = new Thread(() -> write(pair, writing, new AtomicInteger(1), writerFailure), "app-writer");
+            writer.start();
+            try {
+                for (String statement : otherStatements()) {
+                    pair.onSource(statement);
+                }
+            } finally {
+                writing.set(false);
+                writer.join(30_000);
+            }
+            assertThat(writerFailure.get()).as("the application's writes").isNull();
+            Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP, pipeline);
+            assertThat(rows.get(listed(pair, "products"))).hasSize(52).contains(productRow());
+            assertThat(rows).doesNotContainKey(listed(pair, "items"));
+            assertThat(rows.get(listed(pair, "audit"))).hasSize(2);
+            assertThat(rows.get(listed(pair, "children"))).hasSize(4);
+            assertThat(rows.get(listed(pair, "scratch"))).hasSize(1);
+            assertThat(pipeline.failure()).isNull();
+        }
+        assertThat(columns(pair.target())).isEqualTo(columns(pair.source()));
+        assertThat(indexes(pair.target())).isEqualTo(indexes(pair.source())).contains("products.items_code_key");
+    }
+
+    /**
+     * @return the statements of {@link #otherStatementsUnderWriteLoad}: {@code items} (50 rows) widened, constrained and
+     *         renamed to {@code products} (52 rows, among them {@link #productRow()}), {@code audit} without a key (2 rows
+     *         left), {@code parents} and {@code children} with ON DELETE CASCADE (4 children left), {@code scratch}
+     *         truncated (1 row left)
+     */
+    abstract List<String> otherStatements();
+
+    /** @return one row of {@code products} as {@link DatabasePair#rows} shows it: id 1, n 1000000000, code c1 */
+    abstract String productRow();
+
+    /**
      * A new pipeline whose target has none of the selected tables creates them from the source (the default of
      * {@code schema}) with their types, defaults, keys, constraints, indexes, sequences or AUTO_INCREMENT, comments
      * and foreign keys, copies the rows and streams: the target ends with the source's rows, columns and indexes.

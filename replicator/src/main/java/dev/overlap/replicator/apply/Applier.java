@@ -63,13 +63,16 @@ public final class Applier {
     private final SqlDialect dialect;
     /** Target shapes by source table; emptied by each DDL statement and read again from the target as changes need them. */
     private final Map<TableId, TargetTable> tables;
-    /** What the preflight knew of the source tables; a table a DDL statement touched is described by its target shape. */
+    /**
+     * What the preflight knew of the source tables; a table a DDL statement created or changed is described by its
+     * target shape (the target ran the same statement at the same point of the stream).
+     */
     private final Map<TableId, SourceTable> sources;
     private final Map<TableId, CollisionRules> rules = new HashMap<>();
     /** {@link #knownTables()}, in the order of the preflight then of creation. */
     private final Set<TableId> known = new LinkedHashSet<>();
     /** Whether some table cascades on the target: the batch then keeps the order between tables. */
-    private final boolean cascading;
+    private boolean cascading;
     private final OffsetStore offsets;
     private final PipelineMetrics metrics;
 
@@ -235,15 +238,36 @@ public final class Applier {
         if (!missing.isEmpty()) {
             try (Connection connection = connection()) {
                 for (TableId table : missing) {
-                    TargetTable shape = TableCatalog.describe(connection, dialect.targetTable(connection, table)).orElseThrow(() ->
+                    TableId onTarget = dialect.targetTable(connection, table);
+                    TargetTable shape = TableCatalog.describe(connection, onTarget).orElseThrow(() ->
                             new ApplyException("change for table " + table + ", which the target lacks; create it on the target"
                                     + " as on the source, then restart overlap", null));
                     tables.put(table, shape);
+                    if (!sources.containsKey(table)) {
+                        SourceTable derived = new SourceTable(table, List.copyOf(shape.columns().keySet()), shape.keyColumns(),
+                                shape.uniqueIndexes(), dialect.cascades(connection, onTarget));
+                        sources.put(table, derived);
+                        cascading |= derived.cascades();
+                    }
                 }
                 connection.rollback();
             }
         }
-        return BatchPlan.of(batch.changes(), this::rules, cascading);
+        return BatchPlan.of(batch.changes().stream().map(this::keyed).toList(), this::rules, cascading);
+    }
+
+    /**
+     * @return the change, keyed by its table's primary key where the connector sent it without one: Debezium's
+     *         PostgreSQL connector reads a new table's key from the live catalog when it first decodes the table, and
+     *         finds none when the table was renamed or dropped since (it logs "Primary keys are not defined")
+     */
+    private RowChange keyed(RowChange change) {
+        SourceTable source = change.keyed() ? null : sources.get(change.table());
+        if (source == null || source.keyColumns().isEmpty() || !change.row().keySet().containsAll(source.keyColumns())) {
+            return change;
+        }
+        return new RowChange(change.table(), change.op(), source.keyColumns(), change.row(), change.before(), change.sourceTsMs(),
+                change.newKey());
     }
 
     /**
@@ -277,6 +301,14 @@ public final class Applier {
             for (SchemaChange change : batch.schemaChanges()) {
                 change.tables().forEach(sources::remove);
             }
+            for (SourceTable source : List.copyOf(sources.values())) {
+                boolean cascades = dialect.cascades(connection, dialect.targetTable(connection, source.id()));
+                if (cascades != source.cascades()) {
+                    sources.put(source.id(), new SourceTable(source.id(), source.columns(), source.keyColumns(), source.uniqueIndexes(),
+                            cascades));
+                }
+            }
+            cascading = sources.values().stream().anyMatch(SourceTable::cascades);
             for (TableId table : touched) {
                 if (TableCatalog.exists(connection, dialect.targetTable(connection, table))) {
                     known.add(table);
@@ -357,7 +389,7 @@ public final class Applier {
     private void writeTable(Connection connection, BatchPlan.TablePlan plan) throws SQLException {
         TargetTable table = tables.get(plan.table);
         String name = dialect.table(plan.table);
-        boolean cascades = source(plan.table).cascades();
+        boolean cascades = sources.get(plan.table).cascades();
         if (!cascades) {
             writeSteps(connection, table, name, plan.steps);
             return;
@@ -592,21 +624,10 @@ public final class Applier {
 
     /** @return the collision rules of the change's table, for the key the change carries */
     private CollisionRules rules(RowChange change) {
-        SourceTable source = source(change.table());
+        SourceTable source = sources.get(change.table());
         CollisionRules table = rules.computeIfAbsent(change.table(), id -> source.cascades() ? CollisionRules.ANY
                 : CollisionRules.of(source, tables.get(id)));
         return source.keyColumns().equals(change.keyColumns()) ? table : CollisionRules.ANY;
-    }
-
-    /**
-     * @return what is known of the source table: the preflight's, or for a table a DDL statement created or changed,
-     *         its target shape (the target ran the same statement at the same point of the stream)
-     */
-    private SourceTable source(TableId id) {
-        return sources.computeIfAbsent(id, t -> {
-            TargetTable shape = tables.get(t);
-            return new SourceTable(t, List.copyOf(shape.columns().keySet()), shape.keyColumns(), shape.uniqueIndexes(), false);
-        });
     }
 
     private void count(BatchPlan plan) {

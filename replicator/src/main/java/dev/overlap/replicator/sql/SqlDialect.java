@@ -84,6 +84,18 @@ public interface SqlDialect {
     }
 
     /**
+     * @param target a target connection
+     * @param table a table on the target
+     * @return whether deleting or re-keying its rows changes other tables inside the storage engine, unseen by the
+     *         change stream (see {@link dev.overlap.replicator.catalog.SourceTable#cascades()}); read from the target,
+     *         which ran the source's DDL; never on PostgreSQL, whose WAL carries cascaded changes
+     * @throws SQLException when the catalog cannot be read
+     */
+    default boolean cascades(Connection target, TableId table) throws SQLException {
+        return false;
+    }
+
+    /**
      * @param on whether the target's foreign keys are checked (and cascade) for the statements that follow
      * @return the statement that says so, on engines whose apply session runs without them (MySQL/MariaDB)
      * @throws UnsupportedOperationException on engines whose change stream carries cascaded changes (PostgreSQL)

@@ -5,6 +5,7 @@ import dev.overlap.replicator.catalog.TargetColumn;
 import dev.overlap.replicator.sql.SqlDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.OffsetDateTime;
@@ -121,6 +122,20 @@ final class MySqlDialect implements SqlDialect {
     @Override
     public TableId targetTable(Connection target, TableId source) throws SQLException {
         return new TableId(target.getCatalog(), source.table());
+    }
+
+    /** A parent of a foreign key whose ON DELETE or ON UPDATE is CASCADE or SET NULL (InnoDB does not binlog their effects). */
+    @Override
+    public boolean cascades(Connection target, TableId table) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT 1 FROM information_schema.REFERENTIAL_CONSTRAINTS"
+                + " WHERE CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? AND (DELETE_RULE <> 'RESTRICT' AND DELETE_RULE <> 'NO ACTION'"
+                + " OR UPDATE_RULE <> 'RESTRICT' AND UPDATE_RULE <> 'NO ACTION') LIMIT 1")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     @Override

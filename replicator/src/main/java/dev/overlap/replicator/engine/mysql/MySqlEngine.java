@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MySQL and MariaDB: the binlog connector of the server's engine (read from its version, not from the
@@ -34,6 +36,7 @@ import javax.sql.DataSource;
  * history is gone, is an error, not a silent re-snapshot.
  */
 public final class MySqlEngine implements Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(MySqlEngine.class);
     private final OverlapConfig config;
     private final MySqlSource source;
     private final MySqlServer server;
@@ -82,17 +85,29 @@ public final class MySqlEngine implements Engine {
     @Override
     public List<SourceTable> preflightSource() {
         List<SourceTable> tables = source.preflight(server, config.tables());
-        zeroDates = new ZeroDateRepair(config.source(), source.temporalColumns());
+        zeroDates = new ZeroDateRepair(config.source(), source.temporalColumns(config.tables()));
         return tables;
     }
 
     /**
      * Zero dates, which Debezium turns into NULL or the epoch, are read again from the source ({@link ZeroDateRepair});
-     * an index statement gets the table Debezium does not name ({@link IndexStatement}).
+     * an index statement gets the table Debezium does not name ({@link IndexStatement}). A batch of DDL statements also
+     * has the date columns read again, so that a column added while streaming is repaired too.
      */
     @Override
     public ChangeBatch amend(ChangeBatch batch) throws InterruptedException {
-        return batch.schemaChange() ? IndexStatement.withTable(batch) : zeroDates.repair(batch);
+        if (!batch.schemaChange()) {
+            return zeroDates.repair(batch);
+        }
+        try {
+            ZeroDateRepair reloaded = new ZeroDateRepair(config.source(), source.temporalColumns(config.tables()));
+            zeroDates.close();
+            zeroDates = reloaded;
+        } catch (UserError e) {
+            LOG.warn("cannot read the date columns again from the source ({}); zero dates in columns added since the start"
+                    + " are repaired after the next start", e.getMessage());
+        }
+        return IndexStatement.withTable(batch);
     }
 
     @Override

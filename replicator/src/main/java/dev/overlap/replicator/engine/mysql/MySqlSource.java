@@ -49,7 +49,6 @@ final class MySqlSource {
             ORDER BY t.TABLE_NAME, c.ORDINAL_POSITION""";
 
     private final Endpoint endpoint;
-    private final Map<TableId, List<ZeroDateRepair.TemporalColumn>> temporal = new LinkedHashMap<>();
 
     /** @param endpoint the source database */
     public MySqlSource(Endpoint endpoint) {
@@ -103,7 +102,6 @@ final class MySqlSource {
             Map<String, List<String>> columns = new LinkedHashMap<>();
             Map<String, Map<Integer, String>> keys = new LinkedHashMap<>();
             Set<String> nullable = new java.util.HashSet<>();
-            temporal.clear();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES_SQL)) {
                 while (rs.next()) {
                     String table = rs.getString(1);
@@ -113,11 +111,6 @@ final class MySqlSource {
                     columns.computeIfAbsent(table, t -> new ArrayList<>()).add(rs.getString(2));
                     if (rs.getBoolean(4)) {
                         nullable.add(table + "." + rs.getString(2));
-                    }
-                    String type = rs.getString(5).toLowerCase(Locale.ROOT);
-                    if (type.equals("date") || type.equals("datetime") || type.equals("timestamp")) {
-                        temporal.computeIfAbsent(new TableId(database, table), t -> new ArrayList<>())
-                                .add(new ZeroDateRepair.TemporalColumn(rs.getString(2), type, rs.getBoolean(4), unquote(rs.getString(6))));
                     }
                     Map<Integer, String> key = keys.computeIfAbsent(table, t -> new java.util.TreeMap<>());
                     if (rs.getObject(3) != null) {
@@ -157,9 +150,26 @@ final class MySqlSource {
         }
     }
 
-    /** @return the DATE, DATETIME and TIMESTAMP columns of the tables the last {@link #preflight} selected */
-    public Map<TableId, List<ZeroDateRepair.TemporalColumn>> temporalColumns() {
-        return Map.copyOf(temporal);
+    /**
+     * @param filter which tables to replicate
+     * @return the DATE, DATETIME and TIMESTAMP columns of the selected tables, as the source's catalog has them now
+     * @throws UserError when the source cannot be read
+     */
+    public Map<TableId, List<ZeroDateRepair.TemporalColumn>> temporalColumns(TableFilter filter) {
+        Map<TableId, List<ZeroDateRepair.TemporalColumn>> temporal = new LinkedHashMap<>();
+        try (Connection c = Connections.open(endpoint); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES_SQL)) {
+            String database = c.getCatalog();
+            while (rs.next()) {
+                String type = rs.getString(5).toLowerCase(Locale.ROOT);
+                if (filter.selects(database, rs.getString(1)) && (type.equals("date") || type.equals("datetime") || type.equals("timestamp"))) {
+                    temporal.computeIfAbsent(new TableId(database, rs.getString(1)), t -> new ArrayList<>())
+                            .add(new ZeroDateRepair.TemporalColumn(rs.getString(2), type, rs.getBoolean(4), unquote(rs.getString(6))));
+                }
+            }
+            return temporal;
+        } catch (SQLException e) {
+            throw Connections.explain(endpoint, e);
+        }
     }
 
     /** @return a catalog default without MariaDB's quotes ({@code '0000-00-00'} → {@code 0000-00-00}), or {@code null} */

@@ -22,12 +22,17 @@ import java.util.List;
  * {@code sql_drop}. It records the statement ({@code current_query()}) with the {@code search_path} it ran
  * under and the tables it touched (a partition counts as the root of its tree), once per statement and
  * transaction, when a touched table is selected by the pipeline's filter, or when the object is a type, domain, sequence or index in a schema the filter selects
- * from. After a statement on a selected table, every selected table that is not a partition and that the
+ * from; privileges ({@code GRANT}, {@code REVOKE}, default privileges, security labels) are left alone, as the
+ * two hosts' roles differ. After a statement on a selected table, every selected table that is not a partition and that the
  * publication lacks (one just created, or a partition just detached) is added to it in the same transaction,
- * so no row of it is missed. The function is {@code SECURITY DEFINER}: it writes the capture table and alters the
+ * so no row of it is missed; one without a primary key gets {@code REPLICA IDENTITY FULL} first, as the
+ * preflight asks of a selected table (without it, PostgreSQL refuses the application's UPDATE and DELETE
+ * on a published table). The function is {@code SECURITY DEFINER}: it writes the capture table and alters the
  * publication with the rights of the user who installed it. It reads the caller's {@code search_path} (which
  * the statement is replayed under) through schema-qualified calls, then runs under {@code pg_catalog, pg_temp}
- * until it puts the caller's back, so that no object of the caller's path can run with its rights. Event triggers need a superuser to create
+ * until it puts the caller's back, so that no object of the caller's path can run with its rights. The
+ * statements it runs itself (ALTER PUBLICATION, REPLICA IDENTITY) fire it again; that nested call returns at
+ * once (the setting {@code overlap.ddl_capture_running}). Event triggers need a superuser to create
  * (PostgreSQL manual, "Event Triggers"): the preflight installs them when it may, and otherwise prints the SQL
  * for a superuser to run once.
  */
@@ -71,6 +76,11 @@ final class DdlCapture {
                   t_name text;
                   t_partition boolean;
                 BEGIN
+                  IF tg_tag IN ('GRANT', 'REVOKE', 'ALTER DEFAULT PRIVILEGES', 'SECURITY LABEL')
+                     OR pg_catalog.current_setting('overlap.ddl_capture_running', true) = 'on' THEN
+                    RETURN;
+                  END IF;
+                  PERFORM pg_catalog.set_config('overlap.ddl_capture_running', 'on', true);
                   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                   IF tg_event = 'sql_drop' THEN
                     FOR r IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE original LOOP
@@ -121,7 +131,14 @@ final class DdlCapture {
                                    AND (n.nspname || '.' || c.relname) ~ %1$s AND (n.nspname || '.' || c.relname) !~ %2$s
                                    AND NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
                                                    WHERE p.pubname = %4$s AND pr.prrelid = c.oid) LOOP
-                      EXECUTE format('ALTER PUBLICATION %%I ADD TABLE %%s', %4$s, t_oid::regclass);
+                      IF (SELECT relreplident FROM pg_class WHERE oid = t_oid) = 'd'
+                         AND NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = t_oid AND indisprimary) THEN
+                        EXECUTE format('ALTER TABLE %%s REPLICA IDENTITY FULL', t_oid::regclass);
+                      END IF;
+                      IF NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                                     WHERE p.pubname = %4$s AND pr.prrelid = t_oid) THEN
+                        EXECUTE format('ALTER PUBLICATION %%I ADD TABLE %%s', %4$s, t_oid::regclass);
+                      END IF;
                     END LOOP;
                   END IF;
                   IF (cardinality(names) > 0 OR other) AND NOT EXISTS (
@@ -130,6 +147,7 @@ final class DdlCapture {
                     VALUES (%6$s, q, caller_path, schemas, names);
                   END IF;
                   PERFORM pg_catalog.set_config('search_path', caller_path, true);
+                  PERFORM pg_catalog.set_config('overlap.ddl_capture_running', 'off', true);
                 END
                 """.formatted(literal(filter.posixInclude(false)), literal(filter.posixExclude()), literal(filter.posixInclude(true)),
                 literal(publication), table, literal(pipeline));
