@@ -89,7 +89,14 @@ class PostgresPartitionsIT {
             assertThat(rows.get("public.events")).hasSize(600 - 365 + 100 + 200 + 1);
             assertThat(rows.get("public.events_2024")).hasSize(366).contains("(5000,2024-06-01,\"archived later\")");
             assertThat(pipeline.failure()).isNull();
+            assertThat(pipeline.tables()).contains(new TableId("public", "events"), new TableId("public", "events_2024"))
+                    .doesNotContain(new TableId("public", "events_2028"));
         }
+        Path config = pair.writeConfig(pair.configYaml());
+        OverlapProcess verify = OverlapProcess.start(Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword()),
+                "verify", "--config", config.toString(), "--json");
+        assertThat(verify.waitFor()).as("verify exit code; stdout: %s", verify.stdout()).isZero();
+        assertThat(verify.stdout()).contains("\"public.events\"").contains("\"public.events_2024\"");
     }
 
     @Test

@@ -154,7 +154,40 @@ abstract class SchemaChangesCheck {
      *         left), {@code parents} and {@code children} with ON DELETE CASCADE (4 children left), {@code scratch}
      *         truncated (1 row left)
      */
-    abstract List<String> otherStatements();
+    private List<String> otherStatements() {
+        List<String> statements = new ArrayList<>(createAndWidenItems());
+        statements.addAll(List.of("ALTER TABLE items ADD CONSTRAINT items_code_key UNIQUE (code)",
+                "ALTER TABLE items ADD CONSTRAINT items_n_check CHECK (n >= 0)",
+                "UPDATE items SET n = n * 1000000000 WHERE id <= 5",
+                "INSERT INTO items VALUES (51, 51, 'c51')",
+                "ALTER TABLE items DROP CONSTRAINT items_n_check",
+                renameItemsToProducts(),
+                "INSERT INTO products VALUES (52, 52, 'c52')",
+                "CREATE TABLE audit (at varchar(30), note varchar(20))",
+                "INSERT INTO audit VALUES ('now', 'a'), ('now', 'b'), ('later', 'c')",
+                "UPDATE audit SET note = 'changed' WHERE note = 'a'",
+                "DELETE FROM audit WHERE note = 'b'",
+                "CREATE TABLE parents (id int PRIMARY KEY, name varchar(20))",
+                "CREATE TABLE children (id int PRIMARY KEY, parent_id int NOT NULL, FOREIGN KEY (parent_id) REFERENCES parents (id)"
+                        + " ON DELETE CASCADE)",
+                "INSERT INTO parents VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+                "INSERT INTO children VALUES (1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3)",
+                "DELETE FROM parents WHERE id = 1",
+                "CREATE TABLE scratch (id int PRIMARY KEY)",
+                "INSERT INTO scratch VALUES (1), (2), (3)",
+                "TRUNCATE TABLE scratch",
+                "INSERT INTO scratch VALUES (4)"));
+        return statements;
+    }
+
+    /**
+     * @return the statements that create {@code items (id int PRIMARY KEY, n int NOT NULL, code varchar(20))}, fill it with
+     *         ids 1..50 (n = id, code = 'c' || id) and widen {@code n} to bigint
+     */
+    abstract List<String> createAndWidenItems();
+
+    /** @return the statement that renames table {@code items} to {@code products} */
+    abstract String renameItemsToProducts();
 
     /** @return one row of {@code products} as {@link DatabasePair#rows} shows it: id 1, n 1000000000, code c1 */
     abstract String productRow();
@@ -200,7 +233,7 @@ abstract class SchemaChangesCheck {
     }
 
     /** The application: sign-ups and e-mail changes, on the columns every step of the migration keeps. */
-    private static void write(DatabasePair pair, AtomicBoolean writing, AtomicInteger nextId, AtomicReference<Throwable> failure) {
+    static void write(DatabasePair pair, AtomicBoolean writing, AtomicInteger nextId, AtomicReference<Throwable> failure) {
         try (Connection c = pair.source();
              PreparedStatement insert = c.prepareStatement("INSERT INTO users (id, email) VALUES (?, ?)");
              PreparedStatement update = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?")) {

@@ -2,7 +2,6 @@ package dev.overlap.replicator.apply;
 
 import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.replicator.catalog.SourceTable;
-import dev.overlap.replicator.catalog.TableCatalog;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetColumn;
 import dev.overlap.replicator.catalog.TargetTable;
@@ -19,7 +18,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,18 +59,7 @@ public final class Applier {
 
     private final DataSource target;
     private final SqlDialect dialect;
-    /** Target shapes by source table; emptied by each DDL statement and read again from the target as changes need them. */
-    private final Map<TableId, TargetTable> tables;
-    /**
-     * What the preflight knew of the source tables; a table a DDL statement created or changed is described by its
-     * target shape (the target ran the same statement at the same point of the stream).
-     */
-    private final Map<TableId, SourceTable> sources;
-    private final Map<TableId, CollisionRules> rules = new HashMap<>();
-    /** {@link #knownTables()}, in the order of the preflight then of creation. */
-    private final Set<TableId> known = new LinkedHashSet<>();
-    /** Whether some table cascades on the target: the batch then keeps the order between tables. */
-    private boolean cascading;
+    private final TableShapes shapes;
     private final OffsetStore offsets;
     private final PipelineMetrics metrics;
 
@@ -88,13 +75,7 @@ public final class Applier {
                    OffsetStore offsets, PipelineMetrics metrics) {
         this.target = target;
         this.dialect = dialect;
-        this.tables = new HashMap<>(tables);
-        this.sources = new HashMap<>();
-        for (SourceTable source : sources) {
-            this.sources.put(source.id(), source);
-            this.known.add(source.id());
-        }
-        this.cascading = sources.stream().anyMatch(SourceTable::cascades);
+        this.shapes = new TableShapes(dialect, sources, tables);
         this.offsets = offsets;
         this.metrics = metrics;
     }
@@ -234,40 +215,13 @@ public final class Applier {
      * or touched by a DDL statement) is described now, on the target.
      */
     private BatchPlan plan(ChangeBatch batch) throws SQLException {
-        List<TableId> missing = batch.changes().stream().map(RowChange::table).distinct().filter(t -> !tables.containsKey(t)).toList();
-        if (!missing.isEmpty()) {
+        if (!shapes.describes(batch.changes())) {
             try (Connection connection = connection()) {
-                for (TableId table : missing) {
-                    TableId onTarget = dialect.targetTable(connection, table);
-                    TargetTable shape = TableCatalog.describe(connection, onTarget).orElseThrow(() ->
-                            new ApplyException("change for table " + table + ", which the target lacks; create it on the target"
-                                    + " as on the source, then restart overlap", null));
-                    tables.put(table, shape);
-                    if (!sources.containsKey(table)) {
-                        SourceTable derived = new SourceTable(table, List.copyOf(shape.columns().keySet()), shape.keyColumns(),
-                                shape.uniqueIndexes(), dialect.cascades(connection, onTarget));
-                        sources.put(table, derived);
-                        cascading |= derived.cascades();
-                    }
-                }
+                shapes.describe(connection, batch.changes());
                 connection.rollback();
             }
         }
-        return BatchPlan.of(batch.changes().stream().map(this::keyed).toList(), this::rules, cascading);
-    }
-
-    /**
-     * @return the change, keyed by its table's primary key where the connector sent it without one: Debezium's
-     *         PostgreSQL connector reads a new table's key from the live catalog when it first decodes the table, and
-     *         finds none when the table was renamed or dropped since (it logs "Primary keys are not defined")
-     */
-    private RowChange keyed(RowChange change) {
-        SourceTable source = change.keyed() ? null : sources.get(change.table());
-        if (source == null || source.keyColumns().isEmpty() || !change.row().keySet().containsAll(source.keyColumns())) {
-            return change;
-        }
-        return new RowChange(change.table(), change.op(), source.keyColumns(), change.row(), change.before(), change.sourceTsMs(),
-                change.newKey());
+        return BatchPlan.of(batch.changes().stream().map(shapes::keyed).toList(), shapes::rules, shapes.cascading());
     }
 
     /**
@@ -279,7 +233,7 @@ public final class Applier {
      * commit together. Afterwards every table shape is read again from the target as changes need it.
      */
     private void runSchemaChange(ChangeBatch batch) throws SQLException {
-        Set<TableId> touched = new LinkedHashSet<>(known);
+        Set<TableId> named = new LinkedHashSet<>();
         try (Connection connection = connection()) {
             try {
                 boolean inDoubt = offsets.schemaChangeMarked(connection, batch.offset());
@@ -287,7 +241,7 @@ public final class Applier {
                 connection.commit();
                 for (SchemaChange change : batch.schemaChanges()) {
                     run(connection, change, inDoubt, batch.offset());
-                    touched.addAll(change.tables());
+                    named.addAll(change.tables());
                 }
                 offsets.save(connection, batch.partition(), batch.offset());
                 offsets.clearSchemaChange(connection);
@@ -296,26 +250,7 @@ public final class Applier {
                 rollback(connection, e);
                 throw e;
             }
-            tables.clear();
-            rules.clear();
-            for (SchemaChange change : batch.schemaChanges()) {
-                change.tables().forEach(sources::remove);
-            }
-            for (SourceTable source : List.copyOf(sources.values())) {
-                boolean cascades = dialect.cascades(connection, dialect.targetTable(connection, source.id()));
-                if (cascades != source.cascades()) {
-                    sources.put(source.id(), new SourceTable(source.id(), source.columns(), source.keyColumns(), source.uniqueIndexes(),
-                            cascades));
-                }
-            }
-            cascading = sources.values().stream().anyMatch(SourceTable::cascades);
-            for (TableId table : touched) {
-                if (TableCatalog.exists(connection, dialect.targetTable(connection, table))) {
-                    known.add(table);
-                } else {
-                    known.remove(table);
-                }
-            }
+            shapes.schemaChanged(connection, named);
             connection.rollback();
         }
     }
@@ -342,7 +277,7 @@ public final class Applier {
      *         created, less those they dropped or renamed; updated after each statement
      */
     public List<TableId> knownTables() {
-        return List.copyOf(known);
+        return shapes.known();
     }
 
     private void write(BatchPlan plan, ChangeBatch batch) throws SQLException {
@@ -387,9 +322,9 @@ public final class Applier {
     }
 
     private void writeTable(Connection connection, BatchPlan.TablePlan plan) throws SQLException {
-        TargetTable table = tables.get(plan.table);
+        TargetTable table = shapes.target(plan.table);
         String name = dialect.table(plan.table);
-        boolean cascades = sources.get(plan.table).cascades();
+        boolean cascades = shapes.cascades(plan.table);
         if (!cascades) {
             writeSteps(connection, table, name, plan.steps);
             return;
@@ -620,14 +555,6 @@ public final class Applier {
             writeChunked(connection, table, columns, rows, n -> dialect.insert(name, columns, n));
             rows.clear();
         }
-    }
-
-    /** @return the collision rules of the change's table, for the key the change carries */
-    private CollisionRules rules(RowChange change) {
-        SourceTable source = sources.get(change.table());
-        CollisionRules table = rules.computeIfAbsent(change.table(), id -> source.cascades() ? CollisionRules.ANY
-                : CollisionRules.of(source, tables.get(id)));
-        return source.keyColumns().equals(change.keyColumns()) ? table : CollisionRules.ANY;
     }
 
     private void count(BatchPlan plan) {

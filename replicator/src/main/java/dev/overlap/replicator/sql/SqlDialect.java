@@ -96,6 +96,17 @@ public interface SqlDialect {
     }
 
     /**
+     * @param target a target connection
+     * @param table a table on the target
+     * @return whether it is a partition, replicated through the root of its tree rather than as a table of its own;
+     *         never on MySQL/MariaDB, whose partitions are no tables
+     * @throws SQLException when the catalog cannot be read
+     */
+    default boolean partition(Connection target, TableId table) throws SQLException {
+        return false;
+    }
+
+    /**
      * @param on whether the target's foreign keys are checked (and cascade) for the statements that follow
      * @return the statement that says so, on engines whose apply session runs without them (MySQL/MariaDB)
      * @throws UnsupportedOperationException on engines whose change stream carries cascaded changes (PostgreSQL)

@@ -24,7 +24,8 @@ import java.util.List;
  * transaction, when a touched table is selected by the pipeline's filter, or when the object is a type, domain, sequence or index in a schema the filter selects
  * from; privileges ({@code GRANT}, {@code REVOKE}, default privileges, security labels) are left alone, as the
  * two hosts' roles differ. After a statement on a selected table, every selected table that is not a partition and that the
- * publication lacks (one just created, or a partition just detached) is added to it in the same transaction,
+ * publication lacks (one just created, or a partition just detached) is added to it in the same transaction, and
+ * to the statement's tables,
  * so no row of it is missed; one without a primary key gets {@code REPLICA IDENTITY FULL} first, as the
  * preflight asks of a selected table (without it, PostgreSQL refuses the application's UPDATE and DELETE
  * on a published table). The function is {@code SECURITY DEFINER}: it writes the capture table and alters the
@@ -138,6 +139,12 @@ final class DdlCapture {
                       IF NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
                                      WHERE p.pubname = %4$s AND pr.prrelid = t_oid) THEN
                         EXECUTE format('ALTER PUBLICATION %%I ADD TABLE %%s', %4$s, t_oid::regclass);
+                        SELECT n.nspname, c.relname INTO t_schema, t_name
+                        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t_oid;
+                        IF NOT (t_name = ANY (names) AND t_schema = ANY (schemas)) THEN
+                          schemas := schemas || t_schema;
+                          names := names || t_name;
+                        END IF;
                       END IF;
                     END LOOP;
                   END IF;

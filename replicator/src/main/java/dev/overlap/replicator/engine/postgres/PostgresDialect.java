@@ -1,5 +1,6 @@
 package dev.overlap.replicator.engine.postgres;
 
+import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetColumn;
 import dev.overlap.replicator.sql.SqlDialect;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.io.StringReader;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Types;
@@ -74,6 +76,16 @@ final class PostgresDialect implements SqlDialect {
     @Override
     public boolean alreadyApplied(SQLException e) {
         return ALREADY_APPLIED.contains(e.getSQLState());
+    }
+
+    @Override
+    public boolean partition(Connection target, TableId table) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT relispartition FROM pg_class WHERE oid = to_regclass(?)")) {
+            ps.setString(1, table(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     @Override
