@@ -57,6 +57,11 @@ abstract class BinlogSchemaChangesCheck extends SchemaChangesCheck {
     }
 
     @Override
+    String dropIndex(String name, String table) {
+        return "DROP INDEX " + name + " ON " + table;
+    }
+
+    @Override
     String renameItemsToProducts() {
         return "RENAME TABLE items TO products";
     }

@@ -67,6 +67,11 @@ class PostgresSchemaChangesIT extends SchemaChangesCheck {
     }
 
     @Override
+    String dropIndex(String name, String table) {
+        return "DROP INDEX CONCURRENTLY " + name;
+    }
+
+    @Override
     String renameItemsToProducts() {
         return "ALTER TABLE items RENAME TO products";
     }

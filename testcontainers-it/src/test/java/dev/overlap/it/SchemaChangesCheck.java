@@ -112,8 +112,9 @@ abstract class SchemaChangesCheck {
 
     /**
      * The rest of the statements a deploy or a DBA runs, each between row changes, while the application writes:
-     * a column's type widened, unique and check constraints added and dropped, a table renamed, a table truncated
-     * and filled again, a table without a key created and written, and a parent whose foreign key cascades (on
+     * a column's type widened, unique and check constraints added and dropped, an index created and dropped, a table
+     * renamed, a table created from a query, a table truncated and filled again, a table without a key created and
+     * written, and a parent whose foreign key cascades (on
      * MySQL/MariaDB the target must then cascade itself). The target ends with the source's rows, columns and
      * indexes.
      */
@@ -140,19 +141,47 @@ abstract class SchemaChangesCheck {
             assertThat(rows.get(listed(pair, "products"))).hasSize(52).contains(productRow());
             assertThat(rows).doesNotContainKey(listed(pair, "items"));
             assertThat(rows.get(listed(pair, "audit"))).hasSize(2);
+            assertThat(rows.get(listed(pair, "top_products"))).as("a table created from a query, without a key").hasSize(11);
             assertThat(rows.get(listed(pair, "children"))).hasSize(4);
             assertThat(rows.get(listed(pair, "scratch"))).hasSize(1);
             assertThat(pipeline.failure()).isNull();
         }
         assertThat(columns(pair.target())).isEqualTo(columns(pair.source()));
-        assertThat(indexes(pair.target())).isEqualTo(indexes(pair.source())).contains("products.items_code_key");
+        assertThat(indexes(pair.target())).isEqualTo(indexes(pair.source())).contains("products.items_code_key")
+                .doesNotContain("products.items_n_idx");
+    }
+
+    /**
+     * A statement the target refuses (here: the column it adds is there already, as when a DBA ran the migration
+     * on the new host too) stops the pipeline with one line that names the statement's kind, its table, its position
+     * and the fix, and no row after it is applied; the next start finds the statement done and goes on.
+     */
+    @Test
+    void aStatementTheTargetRefusesStopsThePipelineUntilRestarted() throws Exception {
+        DatabasePair pair = pair("ddl_refused");
+        pair.onBoth("CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name varchar(100))");
+        pair.onSource("INSERT INTO users (id, email) VALUES (1, 'a@example.com')");
+        try (Pipeline pipeline = pair.startPipeline()) {
+            UniqueKeysCheck.awaitStreaming(pair, pipeline);
+            pair.onTarget("ALTER TABLE users ADD COLUMN nickname varchar(50)");
+            pair.onSource("ALTER TABLE users ADD COLUMN nickname varchar(50)");
+            pair.onSource("INSERT INTO users (id, email, nickname) VALUES (2, 'b@example.com', 'bee')");
+            await().atMost(CATCH_UP).until(() -> pipeline.failure() != null);
+            assertThat(pipeline.failure().getMessage()).contains("applying the source's ALTER TABLE on [").contains("users]")
+                    .contains("change the target so that the statement can run there").doesNotContain("varchar(50)");
+            assertThat(DatabasePair.rows(pair.target(), listed(pair, "users"))).hasSize(1);
+        }
+        try (Pipeline pipeline = pair.startPipeline()) {
+            Map<String, List<String>> rows = pair.awaitIdentical(CATCH_UP, pipeline);
+            assertThat(rows.get(listed(pair, "users"))).hasSize(2);
+        }
     }
 
     /**
      * @return the statements of {@link #otherStatementsUnderWriteLoad}: {@code items} (50 rows) widened, constrained and
      *         renamed to {@code products} (52 rows, among them {@link #productRow()}), {@code audit} without a key (2 rows
-     *         left), {@code parents} and {@code children} with ON DELETE CASCADE (4 children left), {@code scratch}
-     *         truncated (1 row left)
+     *         left), {@code top_products} created from a query (11 rows), {@code parents} and {@code children} with ON
+     *         DELETE CASCADE (4 children left), {@code scratch} truncated (1 row left)
      */
     private List<String> otherStatements() {
         List<String> statements = new ArrayList<>(createAndWidenItems());
@@ -161,8 +190,12 @@ abstract class SchemaChangesCheck {
                 "UPDATE items SET n = n * 1000000000 WHERE id <= 5",
                 "INSERT INTO items VALUES (51, 51, 'c51')",
                 "ALTER TABLE items DROP CONSTRAINT items_n_check",
+                "CREATE INDEX items_n_idx ON items (n)",
+                dropIndex("items_n_idx", "items"),
                 renameItemsToProducts(),
                 "INSERT INTO products VALUES (52, 52, 'c52')",
+                "CREATE TABLE top_products AS SELECT id, code FROM products WHERE id <= 10",
+                "INSERT INTO top_products VALUES (100, 'c100')",
                 "CREATE TABLE audit (at varchar(30), note varchar(20))",
                 "INSERT INTO audit VALUES ('now', 'a'), ('now', 'b'), ('later', 'c')",
                 "UPDATE audit SET note = 'changed' WHERE note = 'a'",
@@ -185,6 +218,9 @@ abstract class SchemaChangesCheck {
      *         ids 1..50 (n = id, code = 'c' || id) and widen {@code n} to bigint
      */
     abstract List<String> createAndWidenItems();
+
+    /** @return the statement that drops index {@code name} of table {@code table} */
+    abstract String dropIndex(String name, String table);
 
     /** @return the statement that renames table {@code items} to {@code products} */
     abstract String renameItemsToProducts();

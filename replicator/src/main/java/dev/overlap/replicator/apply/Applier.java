@@ -16,6 +16,7 @@ import dev.overlap.replicator.stream.SchemaChange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -255,8 +256,12 @@ public final class Applier {
         }
     }
 
-    /** Runs one statement; a statement in doubt that the target finds done counts as applied. */
+    /**
+     * Runs one statement; a statement in doubt that the target finds done counts as applied, and on PostgreSQL the
+     * transaction goes on from the savepoint before it.
+     */
     private void run(Connection connection, SchemaChange change, boolean inDoubt, Map<String, ?> offset) throws SQLException {
+        Savepoint before = connection.setSavepoint();
         try (Statement st = connection.createStatement()) {
             for (String sql : dialect.schemaChangeSql(change.ddl(), change.defaultSchema())) {
                 st.execute(sql);
@@ -264,6 +269,12 @@ public final class Applier {
         } catch (SQLException e) {
             if (!inDoubt || !dialect.alreadyApplied(e)) {
                 throw new TableFailure(change.tables().isEmpty() ? null : change.tables().get(0), List.of(), change, e);
+            }
+            try {
+                connection.rollback(before);
+            } catch (SQLException gone) {
+                // MySQL/MariaDB committed before the statement, which ended the savepoint: nothing is left to roll back
+                LOG.debug("no savepoint to roll back to after {}: {}", change.command(), gone.getSQLState());
             }
             LOG.info("{} at {} was applied before the last stop; it is not applied again", change.command(),
                     SourcePosition.of(offset).describe());
