@@ -7,6 +7,7 @@ import dev.overlap.replicator.catalog.TargetColumn;
 import dev.overlap.replicator.catalog.TargetTable;
 import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.offset.SourcePosition;
+import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.sql.SqlDialect;
 import dev.overlap.replicator.sql.SqlFailure;
 import dev.overlap.replicator.stream.ChangeBatch;
@@ -236,6 +237,12 @@ public final class Applier {
     private void runSchemaChange(ChangeBatch batch) throws SQLException {
         Set<TableId> named = new LinkedHashSet<>();
         try (Connection connection = connection()) {
+            if (SourcePosition.binlogReplay(offsets.load(connection).map(StoredOffset::offset).orElse(null), batch.offset())) {
+                LOG.info("the source's DDL at {} is at or before the position the target holds: it was applied before the last"
+                        + " stop, and is not applied again", SourcePosition.of(batch.offset()).describe());
+                connection.rollback();
+                return;
+            }
             try {
                 boolean inDoubt = offsets.schemaChangeMarked(connection, batch.offset());
                 offsets.markSchemaChange(connection, batch.partition(), batch.offset());

@@ -24,4 +24,14 @@ class SourcePositionTest {
         assertThat(SourcePosition.reached(Map.of("lsn", 200L), Map.of("lsn", 200L))).isTrue();
         assertThat(SourcePosition.reached(Map.of("lsn", 1L), null)).isTrue();
     }
+
+    /** A DDL statement the binlog connector delivers again after a restart from the offset stored with it is skipped. */
+    @Test
+    void aBinlogEventAtOrBeforeTheStoredOffsetIsAReplayButAnLsnNeverIs() {
+        Map<String, Object> ddl = Map.of("file", "binlog.000001", "pos", 15818436L, "gtids", "a:1-3154", "event", 1L);
+        assertThat(SourcePosition.binlogReplay(ddl, ddl)).isTrue();
+        assertThat(SourcePosition.binlogReplay(Map.of("file", "binlog.000001", "pos", 15818000L), ddl)).isFalse();
+        assertThat(SourcePosition.binlogReplay(null, ddl)).isFalse();
+        assertThat(SourcePosition.binlogReplay(Map.of("lsn", 300L), Map.of("lsn", 100L))).isFalse();
+    }
 }
