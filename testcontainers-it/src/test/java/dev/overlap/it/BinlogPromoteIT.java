@@ -63,7 +63,7 @@ class BinlogPromoteIT {
             assertThat(promote.waitFor()).as("promote; stdout %s stderr %s", promote.stdout(), promote.stderr()).isEqualTo(4);
             JsonNode report = JSON.readTree(promote.stdout());
             assertThat(report.path("outcome").asText()).isEqualTo("aborted");
-            assertThat(report.path("state").asText()).isEqualTo("VERIFY");
+            assertThat(report.path("state").asText()).as(promote.stdout()).isEqualTo("VERIFY");
             assertThat(report.path("error").asText()).contains("orders");
             try (Connection c = pair.source(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@read_only")) {
                 rs.next();

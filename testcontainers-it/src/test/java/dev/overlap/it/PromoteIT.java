@@ -284,6 +284,28 @@ class PromoteIT {
     }
 
     @Test
+    void lagAboveMaxLagIsWaitedOutBeforeTheFreeze() throws Exception {
+        Cutover cutover = new Cutover("promotelagwait", "  max-lag: 2s", "  timeout: 60s");
+        cutover.startDaemon();
+        OverlapProcess promote;
+        try (Connection lock = cutover.blockApply()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> cutover.health() == 503);
+            promote = cutover.promote(cutover.env);
+            Thread.sleep(3000);
+            assertThat(promote.alive()).as("promote waits for the lag; stdout %s", promote.stdout()).isTrue();
+            assertThat(cutover.sourceWritable()).as("the source is not frozen while PRECHECK waits for the lag").isTrue();
+            lock.rollback();
+        }
+        try {
+            assertThat(promote.waitFor()).as("promote; stdout %s stderr %s", promote.stdout(), promote.stderr()).isZero();
+            assertThat(JSON.readTree(promote.stdout()).path("outcome").asText()).isEqualTo("promoted");
+            cutover.pair.awaitIdentical(Duration.ofSeconds(30));
+        } finally {
+            cutover.daemon.terminate();
+        }
+    }
+
+    @Test
     void catchUpTimeoutAbortsAndNothingIsLost() throws Exception {
         Cutover cutover = new Cutover("promotecatchup", "  max-lag: 60s", "  timeout: 3s");
         cutover.startDaemon();

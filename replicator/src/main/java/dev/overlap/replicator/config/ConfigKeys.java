@@ -77,14 +77,14 @@ public final class ConfigKeys {
             "bearer token of POST /promote; promote is refused without it");
     /** {@code promote.max-lag}: the lag PRECHECK and {@code /health} accept. */
     public static final ConfigKey<Duration> PROMOTE_MAX_LAG = new ConfigKey<>("promote.max-lag", "2s", "2s", false,
-            "PRECHECK needs lag below this; /health turns 503 above it", ConfigKeys::duration);
+            "PRECHECK waits for lag below this; /health turns 503 above it", ConfigKeys::duration);
     /** {@code promote.verify}: what promote compares while the source is frozen. */
     public static final ConfigKey<OverlapConfig.VerifyMode> PROMOTE_VERIFY = new ConfigKey<>("promote.verify", "counts", "counts",
             false, "none | counts | checksum (compared while the source is frozen)",
             (node, where, env) -> enumValue(node, where, OverlapConfig.VerifyMode.class));
-    /** {@code promote.timeout}: the longest wait of the catch-up and of any database call of promote. */
+    /** {@code promote.timeout}: the longest wait of PRECHECK for low lag, of the catch-up and of any database call of promote. */
     public static final ConfigKey<Duration> PROMOTE_TIMEOUT = new ConfigKey<>("promote.timeout", "60s", "60s", false,
-            "CATCH_UP waits at most this for the fence, and any one database call of promote\n"
+            "PRECHECK waits at most this for low lag, CATCH_UP for the fence, and any one database call of promote\n"
                     + "  at most this for an answer, then aborts", ConfigKeys::duration);
     /** {@code promote.spare-roles}: roles whose sessions the freeze leaves alone. */
     public static final ConfigKey<List<String>> PROMOTE_SPARE_ROLES = new ConfigKey<>("promote.spare-roles", "[monitoring]", null,

@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -199,6 +200,12 @@ public final class Promoter {
         return report;
     }
 
+    /**
+     * Fails at once on a failed or non-streaming pipeline or a missing privilege. Lag above
+     * {@code promote.max-lag} is waited out for up to {@code promote.timeout}, as gh-ost waits for
+     * low lag before its cut-over: nothing is frozen yet, so waiting costs the application nothing,
+     * and one late heartbeat on a busy host does not abort a cutover a script scheduled.
+     */
     private void precheck() throws Exception {
         List<String> problems = new ArrayList<>();
         if (pipeline.failure() != null) {
@@ -207,15 +214,34 @@ public final class Promoter {
         if (lifecycle.state() != PipelineState.STREAMING) {
             problems.add("the pipeline is " + lifecycle.state().label() + ", not streaming");
         }
-        double lag = pipeline.lag().lagSeconds();
-        if (lag * 1000 >= config.promote().maxLag().toMillis()) {
-            problems.add(String.format(java.util.Locale.ROOT, "replication lag %.3f s is not below promote.max-lag %.3f s",
-                    lag, config.promote().maxLag().toMillis() / 1000.0));
-        }
         problems.addAll(cutover.precheck());
+        if (problems.isEmpty()) {
+            awaitLagBelowMax().ifPresent(problems::add);
+        }
         if (!problems.isEmpty()) {
             throw new StepFailure(String.join("; ", problems));
         }
+    }
+
+    /** @return the problem when the lag stays at or above {@code promote.max-lag} for {@code promote.timeout} */
+    private Optional<String> awaitLagBelowMax() throws InterruptedException {
+        long maxLagMs = config.promote().maxLag().toMillis();
+        long deadline = System.nanoTime() + config.promote().timeout().toNanos();
+        double lag = pipeline.lag().lagSeconds();
+        if (lag * 1000 >= maxLagMs) {
+            LOG.info("promote: replication lag {} s is not below promote.max-lag; waiting up to promote.timeout",
+                    String.format(Locale.ROOT, "%.3f", lag));
+        }
+        while (lag * 1000 >= maxLagMs) {
+            if (pipeline.failure() != null || System.nanoTime() > deadline) {
+                return Optional.of(String.format(Locale.ROOT,
+                        "replication lag %.3f s is not below promote.max-lag %.3f s after promote.timeout %d s",
+                        lag, maxLagMs / 1000.0, config.promote().timeout().toSeconds()));
+            }
+            Thread.sleep(POLL_MS);
+            lag = pipeline.lag().lagSeconds();
+        }
+        return Optional.empty();
     }
 
     private void awaitFence(String fence, LocalDateTime at) throws Exception {
