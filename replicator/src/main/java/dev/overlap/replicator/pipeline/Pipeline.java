@@ -91,6 +91,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     private HikariDataSource pool;
     private DaemonHttpServer server;
     private ChangeStream stream;
+    private DaemonLock daemonLock;
 
     /**
      * @param config the validated configuration
@@ -123,6 +124,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     public Duration prepare() {
         engine = Engines.connect(config);
         dialect = engine.dialect();
+        daemonLock = DaemonLock.acquire(config.target(), dialect, config.pipeline());
         List<SourceTable> tables = engine.preflightSource();
         heartbeatTable = engine.prepareHeartbeat();
         streamed = new ArrayList<>(tables);
@@ -172,6 +174,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         lifecycle.enter(PipelineState.STREAMING);
         Applier applier = new Applier(pool, dialect, streamed, targetTables, offsets, metrics);
         stream = new ChangeStream(engine.connectorProperties(streamed), batch -> {
+            daemonLock.check();
             inFlight = batch.offset();
             ChangeBatch amended = followed(engine.amend(batch));
             applier.apply(amended);
@@ -429,6 +432,9 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         }
         if (engine != null) {
             engine.close();
+        }
+        if (daemonLock != null) {
+            daemonLock.close();
         }
         lifecycle.enter(PipelineState.STOPPED);
     }

@@ -115,6 +115,25 @@ public interface SqlDialect {
         throw new UnsupportedOperationException("the change stream of this engine carries cascaded changes");
     }
 
+    /**
+     * Takes the session lock that lets one daemon run a pipeline against this target, without waiting.
+     *
+     * @param connection a connection of its own; the lock lives as long as its session
+     * @param pipeline the pipeline's name
+     * @return whether this session holds the lock now
+     * @throws SQLException when the target fails the call
+     */
+    boolean tryDaemonLock(Connection connection, String pipeline) throws SQLException;
+
+    /**
+     * @param connection a connection to the target
+     * @param pipeline the pipeline's name
+     * @return the session holding {@link #tryDaemonLock}'s lock, as "session N from host, connected for S s", or
+     *         {@code null} when none does
+     * @throws SQLException when the target fails the query
+     */
+    String daemonLockHolder(Connection connection, String pipeline) throws SQLException;
+
     /** @return SQL run once on each new apply connection, or {@code null} for none */
     String applySessionSql();
 

@@ -84,6 +84,41 @@ final class MySqlDialect implements SqlDialect {
                 + " sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'";
     }
 
+    /** A named lock ({@code GET_LOCK}); names are server-wide, so it names the target database too. */
+    @Override
+    public boolean tryDaemonLock(Connection connection, String pipeline) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+            ps.setString(1, daemonLockName(connection, pipeline));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getInt(1) == 1;
+            }
+        }
+    }
+
+    /** From {@code IS_USED_LOCK}, which gives the holder's connection id, and the process list. */
+    @Override
+    public String daemonLockHolder(Connection connection, String pipeline) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT ID, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(?)")) {
+            ps.setString(1, daemonLockName(connection, pipeline));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? "session " + rs.getLong(1) + " from " + rs.getString(2) + ", connected for " + rs.getLong(3) + " s"
+                        : null;
+            }
+        }
+    }
+
+    /** @return {@code overlap.} and 40 hex digits of SHA-256 of database and pipeline: within the 64 characters allowed */
+    private static String daemonLockName(Connection connection, String pipeline) throws SQLException {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((connection.getCatalog() + "." + pipeline).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "overlap." + java.util.HexFormat.of().formatHex(hash).substring(0, 40);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
     /** The session turns foreign-key checks on around the writes to a table whose deletes cascade. */
     @Override
     public String foreignKeyChecks(boolean on) {

@@ -51,6 +51,50 @@ final class PostgresDialect implements SqlDialect {
         return "SET session_replication_role = replica";
     }
 
+    /** A session-level advisory lock in the target database, keyed by {@link #daemonLockKey}. */
+    @Override
+    public boolean tryDaemonLock(Connection connection, String pipeline) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            ps.setLong(1, daemonLockKey(pipeline));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * From {@code pg_locks}: a bigint advisory lock shows its high 32 bits as {@code classid}, its low ones as
+     * {@code objid}, with {@code objsubid = 1} (PostgreSQL manual, "pg_locks").
+     */
+    @Override
+    public String daemonLockHolder(Connection connection, String pipeline) throws SQLException {
+        long key = daemonLockKey(pipeline);
+        try (PreparedStatement ps = connection.prepareStatement("""
+                SELECT a.pid, coalesce(host(a.client_addr), 'a local socket'), extract(epoch FROM now() - a.backend_start)::bigint
+                FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND l.classid::bigint = ? AND l.objid::bigint = ?""")) {
+            ps.setLong(1, key >>> 32);
+            ps.setLong(2, key & 0xffff_ffffL);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? "session " + rs.getLong(1) + " from " + rs.getString(2) + ", connected for " + rs.getLong(3) + " s"
+                        : null;
+            }
+        }
+    }
+
+    /** @return the first 8 bytes of SHA-256 of {@code overlap.<pipeline>}: the pipeline's advisory lock key */
+    private static long daemonLockKey(String pipeline) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("overlap." + pipeline).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.nio.ByteBuffer.wrap(hash).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
     /** From the error's fields ({@link ServerErrorMessage#getConstraint()}, {@link ServerErrorMessage#getColumn()}). */
     @Override
     public ErrorNames errorNames(SQLException e) {
