@@ -37,7 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 class BinlogPromoteIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOKEN = "binlog-promote-" + ProcessHandle.current().pid();
 
     @Test
     void mariadbPromotesUnderWritesWithNothingLost() throws Exception {
@@ -54,7 +53,7 @@ class BinlogPromoteIT {
         DatabasePair pair = DatabasePair.create("bpromoteabort", Servers.mariadbSource(), Servers.mariadbTarget());
         pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
         pair.onSource("INSERT INTO orders (note) VALUES ('seed 1'), ('seed 2')");
-        Daemon daemon = Daemon.start(pair, "counts");
+        PromotingDaemon daemon = PromotingDaemon.start(pair, "promote:", "  verify: counts");
         try {
             pair.awaitIdentical(Duration.ofSeconds(30));
             pair.onTarget("INSERT INTO orders (id, note) VALUES (1000, 'only on the target')");
@@ -72,48 +71,9 @@ class BinlogPromoteIT {
             pair.onSource("INSERT INTO orders (note) VALUES ('after the abort')");
             pair.onTarget("DELETE FROM orders WHERE id = 1000");
             pair.awaitIdentical(Duration.ofSeconds(30));
-            assertThat(daemon.process.alive()).as(daemon.process.stderr()).isTrue();
+            assertThat(daemon.process().alive()).as(daemon.process().stderr()).isTrue();
         } finally {
             daemon.stop(pair);
-        }
-    }
-
-    /** A daemon process replicating a pair, with its admin endpoint on a known port. */
-    private record Daemon(OverlapProcess process, Path config, Map<String, String> env) {
-        /** @param verify {@code promote.verify}: the checksum verifier or row counts, on the frozen source */
-        static Daemon start(DatabasePair pair, String verify) throws Exception {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            }
-            Path config = pair.writeConfig(pair.configYaml("admin:", "  token: ${env:OVERLAP_ADMIN_TOKEN}", "promote:", "  verify: " + verify)
-                    .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
-            Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(),
-                    "OVERLAP_ADMIN_TOKEN", TOKEN);
-            OverlapProcess process = OverlapProcess.start(env, "run", "--config", config.toString());
-            URI health = URI.create("http://127.0.0.1:" + port + "/health");
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> HttpClient.newHttpClient()
-                    .send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-            // the connector streams (it wrote an offset of its own after the initial copy's), so heartbeats flow
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> UniqueKeysCheck.streamingOffset(pair));
-            return new Daemon(process, config, env);
-        }
-
-        OverlapProcess promote() throws Exception {
-            return OverlapProcess.start(env, "promote", "--config", config.toString(), "--json");
-        }
-
-        /** Kills the daemon if it still runs and returns the shared source server to writable. */
-        void stop(DatabasePair pair) throws Exception {
-            if (process.alive()) {
-                process.kill();
-            }
-            try (Connection c = pair.source(); Statement st = c.createStatement()) {
-                if (!pair.sourceServer.jdbcUrl("x").startsWith("jdbc:mariadb")) {
-                    st.execute("SET GLOBAL super_read_only = OFF");
-                }
-                st.execute("SET GLOBAL read_only = OFF");
-            }
         }
     }
 
@@ -124,7 +84,7 @@ class BinlogPromoteIT {
         pair.onSource("CREATE USER '" + app + "'@'%' IDENTIFIED BY 'app-pw'");
         pair.onSource("GRANT SELECT, INSERT ON `" + pair.name + "`.orders TO '" + app + "'@'%'");
         pair.onSource("INSERT INTO orders (note) VALUES ('seed 1'), ('seed 2'), ('seed 3')");
-        Daemon daemon = Daemon.start(pair, verify);
+        PromotingDaemon daemon = PromotingDaemon.start(pair, "promote:", "  verify: " + verify);
         AtomicBoolean writing = new AtomicBoolean(true);
         ConcurrentLinkedQueue<long[]> acks = new ConcurrentLinkedQueue<>();
         Thread writer = new Thread(() -> write(pair, app, writing, acks));
@@ -139,7 +99,7 @@ class BinlogPromoteIT {
             writer.join(10_000);
 
             assertThat(exit).as("promote; stdout %s stderr %s; daemon %s", promote.stdout(), promote.stderr(),
-                    daemon.process.stderr()).isZero();
+                    daemon.process().stderr()).isZero();
             JsonNode report = JSON.readTree(promote.stdout());
             assertThat(report.path("outcome").asText()).isEqualTo("promoted");
             Instant frozenAt = Instant.parse(report.path("frozen_at").asText());
@@ -161,7 +121,7 @@ class BinlogPromoteIT {
                     assertThat(keys.getLong(1)).isGreaterThan(maxId);
                 }
             }
-            assertThat(daemon.process.waitFor()).isZero();
+            assertThat(daemon.process().waitFor()).isZero();
         } finally {
             writing.set(false);
             daemon.stop(pair);

@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,18 +56,36 @@ final class PostgresCutover extends Cutover {
                         + source.user());
             }
         }
-        List<String[]> sequences = sourceSequences();
+        List<SourceSequence> sequences = sourceSequences();
+        List<SourceSequence> unreadable = sequences.stream().filter(q -> !q.readable()).toList();
+        if (!unreadable.isEmpty()) {
+            problems.add("source user '" + source.user() + "' cannot read " + SourceSequence.list(unreadable)
+                    + ", so FIX_SEQUENCES cannot carry their values; run " + SourceSequence.grant("SELECT", unreadable, source.user(), dialect));
+        }
         try (Connection c = targetConnection()) {
-            for (String[] sequence : sequences) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-                    ps.setString(1, dialect.quote(sequence[0]) + "." + dialect.quote(sequence[1]));
+            List<SourceSequence> missing = new ArrayList<>();
+            List<SourceSequence> notSettable = new ArrayList<>();
+            for (SourceSequence sequence : sequences) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT to_regclass(?) IS NOT NULL, has_sequence_privilege(to_regclass(?), 'UPDATE')")) {
+                    ps.setString(1, sequence.quoted(dialect));
+                    ps.setString(2, sequence.quoted(dialect));
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         if (!rs.getBoolean(1)) {
-                            problems.add("sequence " + sequence[0] + "." + sequence[1] + " is missing on the target; restore it with the schema");
+                            missing.add(sequence);
+                        } else if (!rs.getBoolean(2)) {
+                            notSettable.add(sequence);
                         }
                     }
                 }
+            }
+            if (!missing.isEmpty()) {
+                problems.add(SourceSequence.list(missing) + " missing on the target; restore the schema's sequences there");
+            }
+            if (!notSettable.isEmpty()) {
+                problems.add("target user '" + target.user() + "' may not setval " + SourceSequence.list(notSettable) + "; run "
+                        + SourceSequence.grant("UPDATE", notSettable, target.user(), dialect));
             }
             if ("on".equals(readOnlySetting(c)) && !canAlterDatabase(c)) {
                 problems.add("target database " + target.database() + " is read-only (default_transaction_read_only) and user '"
@@ -130,20 +149,27 @@ final class PostgresCutover extends Cutover {
 
     /**
      * Sets every target sequence from the source: {@code setval(seq, last_value, true)}, or
-     * {@code setval(seq, start_value, false)} for one never used.
+     * {@code setval(seq, start_value, false)} for one never used. {@code pg_sequences.last_value} is NULL both
+     * for a sequence never used and for one the user may not read (PostgreSQL manual, "pg_sequences"), so an
+     * unreadable sequence fails the step rather than being set back to its start.
      *
      * @return how many sequences were set
      * @throws SQLException when a sequence cannot be read or set
      */
     @Override
     public int fixSequences() throws SQLException {
-        List<String[]> sequences = sourceSequences();
+        List<SourceSequence> sequences = sourceSequences();
+        for (SourceSequence sequence : sequences) {
+            if (!sequence.readable()) {
+                throw new SQLException("source user '" + source.user() + "' cannot read sequence " + sequence.display(), "42501");
+            }
+        }
         try (Connection c = targetConnection();
              PreparedStatement ps = c.prepareStatement("SELECT setval(?::regclass, ?::bigint, ?)")) {
-            for (String[] sequence : sequences) {
-                ps.setString(1, dialect.quote(sequence[0]) + "." + dialect.quote(sequence[1]));
-                boolean used = sequence[2] != null;
-                ps.setLong(2, Long.parseLong(used ? sequence[2] : sequence[3]));
+            for (SourceSequence sequence : sequences) {
+                ps.setString(1, sequence.quoted(dialect));
+                boolean used = sequence.lastValue() != null;
+                ps.setLong(2, Long.parseLong(used ? sequence.lastValue() : sequence.startValue()));
                 ps.setBoolean(3, used);
                 ps.execute();
             }
@@ -203,14 +229,44 @@ final class PostgresCutover extends Cutover {
         session.execute("SET default_transaction_read_only = off");
     }
 
-    private List<String[]> sourceSequences() throws SQLException {
-        List<String[]> sequences = new ArrayList<>();
+    /**
+     * A source sequence as {@code pg_sequences} shows it to the source user.
+     *
+     * @param lastValue the last value handed out, or {@code null} when never used or not {@code readable}
+     * @param readable whether the user has SELECT or USAGE on it, without which {@code last_value} reads NULL
+     */
+    private record SourceSequence(String schema, String name, String lastValue, String startValue, boolean readable) {
+        String display() {
+            return schema + "." + name;
+        }
+
+        String quoted(SqlDialect dialect) {
+            return dialect.quote(schema) + "." + dialect.quote(name);
+        }
+
+        /** @return "sequence a.b" or "sequences a.b, c.d" */
+        static String list(List<SourceSequence> sequences) {
+            return (sequences.size() == 1 ? "sequence " : "sequences ")
+                    + sequences.stream().map(SourceSequence::display).collect(Collectors.joining(", "));
+        }
+
+        /** @return {@code GRANT <privilege> ON ALL SEQUENCES IN SCHEMA …} for the sequences' schemas */
+        static String grant(String privilege, List<SourceSequence> sequences, String user, SqlDialect dialect) {
+            return "GRANT " + privilege + " ON ALL SEQUENCES IN SCHEMA "
+                    + sequences.stream().map(q -> dialect.quote(q.schema())).distinct().collect(Collectors.joining(", "))
+                    + " TO " + dialect.quote(user);
+        }
+    }
+
+    private List<SourceSequence> sourceSequences() throws SQLException {
+        List<SourceSequence> sequences = new ArrayList<>();
         try (Connection c = sourceConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT schemaname, sequencename, last_value::text, start_value::text FROM pg_sequences"
+             ResultSet rs = st.executeQuery("SELECT schemaname, sequencename, last_value::text, start_value::text,"
+                     + " has_sequence_privilege(format('%I.%I', schemaname, sequencename), 'SELECT, USAGE') FROM pg_sequences"
                      + " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND sequencename NOT LIKE 'overlap\\_%'"
                      + " ORDER BY 1, 2")) {
             while (rs.next()) {
-                sequences.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+                sequences.add(new SourceSequence(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5)));
             }
         }
         return sequences;
