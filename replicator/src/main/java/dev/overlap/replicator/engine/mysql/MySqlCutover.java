@@ -25,6 +25,11 @@ import java.util.Map;
  */
 final class MySqlCutover extends Cutover {
     private static final List<String> SET_GLOBAL = List.of("ALL PRIVILEGES ON *.*", "SUPER", "SYSTEM_VARIABLES_ADMIN");
+    /**
+     * MariaDB: who may set {@code read_only} and write under it. MariaDB 10.11 split READ_ONLY ADMIN from SUPER
+     * (MDEV-29596); {@code SHOW GRANTS} spells it {@code READ_ONLY ADMIN}, some versions {@code READ ONLY ADMIN}.
+     */
+    private static final List<String> MARIADB_READ_ONLY = List.of("ALL PRIVILEGES ON *.*", "READ_ONLY ADMIN", "READ ONLY ADMIN");
     private static final List<String> KILL_OTHERS = List.of("ALL PRIVILEGES ON *.*", "SUPER", "CONNECTION_ADMIN", "CONNECTION ADMIN");
 
     /**
@@ -40,15 +45,22 @@ final class MySqlCutover extends Cutover {
         List<String> problems = new ArrayList<>();
         try (Connection c = sourceConnection()) {
             String grants = grants(c);
-            if (SET_GLOBAL.stream().noneMatch(grants::contains) || KILL_OTHERS.stream().noneMatch(grants::contains)) {
+            if (!hasSuperReadOnly(c)) {
+                if (MARIADB_READ_ONLY.stream().noneMatch(grants::contains) || KILL_OTHERS.stream().noneMatch(grants::contains)) {
+                    problems.add("source user '" + source.user() + "' cannot SET GLOBAL read_only, write the fence under it and end"
+                            + " other sessions; run GRANT READ_ONLY ADMIN, CONNECTION ADMIN ON *.* TO '" + source.user()
+                            + "' (MariaDB 10.11: SUPER no longer includes READ_ONLY ADMIN)");
+                }
+            } else if (SET_GLOBAL.stream().noneMatch(grants::contains) || KILL_OTHERS.stream().noneMatch(grants::contains)) {
                 problems.add("source user '" + source.user() + "' cannot SET GLOBAL read_only and end other sessions;"
                         + " grant it SUPER (MySQL 8: SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN)");
             }
         }
         try (Connection c = targetConnection()) {
-            if (readOnly(c) && SET_GLOBAL.stream().noneMatch(grants(c)::contains)) {
-                problems.add("target is read_only and user '" + target.user() + "' cannot lift it; grant it SUPER"
-                        + " (MySQL 8: SYSTEM_VARIABLES_ADMIN)");
+            boolean mariadb = !hasSuperReadOnly(c);
+            if (readOnly(c) && (mariadb ? MARIADB_READ_ONLY : SET_GLOBAL).stream().noneMatch(grants(c)::contains)) {
+                problems.add("target is read_only and user '" + target.user() + "' cannot lift it; " + (mariadb
+                        ? "run GRANT READ_ONLY ADMIN ON *.* TO '" + target.user() + "'" : "grant it SUPER (MySQL 8: SYSTEM_VARIABLES_ADMIN)"));
             }
         }
         return problems;
