@@ -37,6 +37,9 @@ abstract class InitialCopyCheck {
     private static final String TABLE = "(id bigint PRIMARY KEY, note varchar(100) NOT NULL, n int NOT NULL)";
 
     /** @return a new pair of databases on this engine's two servers */
+    /** The admin token {@code /status} needs. */
+    private static final String STATUS_TOKEN = "copy-status-" + ProcessHandle.current().pid();
+
     abstract DatabasePair pair(String prefix) throws Exception;
 
     /** @return the name under which {@link DatabasePair#snapshot} lists a table */
@@ -55,7 +58,8 @@ abstract class InitialCopyCheck {
         pair.onBoth("CREATE TABLE big " + TABLE);
         pair.onSource(fill("big", 450_000));
         int port = freePort();
-        Path config = pair.writeConfig(pair.configYaml("snapshot:", "  threads: 2", "  max-rows-per-second: 150000")
+        Path config = pair.writeConfig(pair.configYaml("snapshot:", "  threads: 2", "  max-rows-per-second: 150000",
+                        "admin:", "  token: ${env:OVERLAP_ADMIN_TOKEN}")
                 .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
         AtomicBoolean writing = new AtomicBoolean(true);
         OverlapProcess daemon = OverlapProcess.start(env(pair), "run", "--config", config.toString());
@@ -135,7 +139,7 @@ abstract class InitialCopyCheck {
     }
 
     private static Map<String, String> env(DatabasePair pair) {
-        return Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword());
+        return Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(), "OVERLAP_ADMIN_TOKEN", STATUS_TOKEN);
     }
 
     /**
@@ -181,7 +185,8 @@ abstract class InitialCopyCheck {
     }
 
     private static String get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Authorization", "Bearer " + STATUS_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 

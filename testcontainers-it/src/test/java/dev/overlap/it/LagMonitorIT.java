@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The lag monitor on real servers: heartbeat lag while idle and while the apply is blocked, /health,
  * counters against the rows written, the exposition format (checked by promtool), a real Prometheus
- * scraping the daemon, and {@code overlap status} against a daemon process, with no secret in any output.
+ * scraping the daemon, and {@code overlap status} against a daemon process, with no secret in any output; {@code /status}
+ * needs the admin token, {@code /metrics} does not.
  */
 class LagMonitorIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -165,15 +166,23 @@ class LagMonitorIT {
         pair.onBoth("CREATE TABLE t (id int PRIMARY KEY)");
         boolean trusting = pair.sourceServer.superuserPassword().isEmpty();
         String password = trusting ? "canary-s3cret-4711" : pair.sourceServer.superuserPassword();
-        Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, password);
+        String token = "status-token-" + ProcessHandle.current().pid();
+        Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, password, "OVERLAP_ADMIN_TOKEN", token);
         int port = freePort();
-        Path config = pair.writeConfig(pair.configYaml().replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
+        Path config = pair.writeConfig(pair.configYaml("admin:", "  token: ${env:OVERLAP_ADMIN_TOKEN}")
+                .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port));
         OverlapProcess daemon = OverlapProcess.start(env, "run", "--config", config.toString());
         try {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> get("http://127.0.0.1:" + port + "/health").statusCode() == 200);
             pair.onSource("INSERT INTO t SELECT generate_series(1, 100)");
             pair.awaitIdentical(Duration.ofSeconds(30));
+            assertThat(get("http://127.0.0.1:" + port + "/status").statusCode()).as("/status without the token").isEqualTo(401);
+            assertThat(get("http://127.0.0.1:" + port + "/metrics").statusCode()).as("/metrics stays open").isEqualTo(200);
+            OverlapProcess wrongToken = OverlapProcess.start(Map.of(DatabasePair.PASSWORD_VARIABLE, password, "OVERLAP_ADMIN_TOKEN",
+                    "not-" + token), "status", "--config", config.toString());
+            assertThat(wrongToken.waitFor()).as(wrongToken.stderr()).isEqualTo(2);
+            assertThat(wrongToken.stderr()).contains("the daemon refused admin.token (HTTP 401)");
 
             OverlapProcess human = OverlapProcess.start(env, "status", "--config", config.toString());
             assertThat(human.waitFor()).as(human.stderr()).isZero();

@@ -6,12 +6,9 @@ import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.engine.Engine;
 import dev.overlap.replicator.engine.Engines;
 import dev.overlap.replicator.jdbc.Connections;
-import dev.overlap.replicator.promote.Cutover;
 import dev.overlap.replicator.promote.PromoteReport;
-import dev.overlap.replicator.promote.Promoter;
 import dev.overlap.replicator.promote.PromotionGuard;
 import dev.overlap.replicator.promote.PromotionStore;
-import dev.overlap.replicator.sql.SqlDialect;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -59,13 +56,9 @@ public final class PromoteCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         OverlapConfig cfg = new ConfigLoader().load(config);
-        if (cfg.adminToken() == null) {
-            throw new UserError(config + ": admin.token is not set; promote needs it, e.g. admin: {token: ${env:OVERLAP_ADMIN_TOKEN}}");
-        }
-        URI uri = cfg.daemonUri("/promote?dry_run=" + dryRun + "&keep_slot=" + keepSlot);
-        HttpRequest request = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + cfg.adminToken().reveal())
-                .timeout(cfg.promote().timeout().plus(Duration.ofMinutes(10))).build();
+        HttpRequest request = DaemonRequest.to(cfg, config, "promote", "/promote?dry_run=" + dryRun + "&keep_slot=" + keepSlot)
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(cfg.promote().timeout().plus(Duration.ofMinutes(10))).build();
+        URI uri = request.uri();
         HttpResponse<String> response;
         try {
             response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
@@ -81,10 +74,7 @@ public final class PromoteCommand implements Callable<Integer> {
         } catch (IOException e) {
             return daemonLost(cfg, e);
         }
-        if (response.statusCode() == 401 || response.statusCode() == 403) {
-            throw new UserError("the daemon refused admin.token (HTTP " + response.statusCode() + "); give promote the same"
-                    + " admin.token as the running daemon");
-        }
+        DaemonRequest.checkAccepted(response, "promote");
         if (response.statusCode() != 200) {
             spec.commandLine().getErr().println("overlap: the daemon answered HTTP " + response.statusCode() + ": " + response.body().strip());
             return ExitCode.FAILURE;

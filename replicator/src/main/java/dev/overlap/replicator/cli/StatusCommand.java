@@ -39,12 +39,14 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         OverlapConfig cfg = new ConfigLoader().load(config);
-        URI uri = cfg.daemonUri("/status");
+        HttpRequest request = DaemonRequest.to(cfg, config, "status", "/status").timeout(Duration.ofSeconds(10)).build();
+        URI uri = request.uri();
         String body;
         try {
-            body = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
-                    .body();
+            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                    .send(request, HttpResponse.BodyHandlers.ofString());
+            DaemonRequest.checkAccepted(response, "status");
+            body = response.body();
         } catch (ConnectException e) {
             spec.commandLine().getErr().println("overlap: no daemon answers at " + uri.getAuthority()
                     + "; is `overlap run` running with this config (metrics.listen)?");

@@ -14,30 +14,37 @@ import java.security.MessageDigest;
 import java.util.concurrent.Executors;
 
 /**
- * The daemon's HTTP server, what operators and the cutover script talk to: {@code GET /metrics} (Prometheus text exposition format 0.0.4),
- * {@code GET /health} (200 while streaming with lag below the threshold, 503 otherwise, body: the
- * state) and {@code GET /status} ({@link StatusReport} as JSON), plus admin actions registered with
- * {@link #admin}: {@code POST} only, with {@code Authorization: Bearer <admin.token>} (compared in
- * constant time; a wrong or missing token gets 401 and the action does not run). Served by the JDK's
- * built-in HTTP server on a small pool of daemon threads, so a long admin action does not block scrapes.
+ * The daemon's HTTP server, what operators and the cutover script talk to: {@code GET /metrics} (Prometheus text
+ * exposition format 0.0.4) and {@code GET /health} (200 while streaming with lag below the threshold, 503 otherwise,
+ * body: the state), open to Prometheus and load balancers; {@code GET /status} ({@link StatusReport} as JSON) and
+ * the admin actions registered with {@link #admin} ({@code POST} only) need {@code Authorization: Bearer
+ * <admin.token>}, compared in constant time: a wrong or missing token gets 401, no configured token 403, and
+ * nothing runs. Served by the JDK's built-in HTTP server on a small pool of daemon threads, so a long admin
+ * action does not block scrapes.
  */
 public final class DaemonHttpServer implements AutoCloseable {
     private final HttpServer server;
+    /** {@code Bearer <admin.token>}, or {@code null} when no token is configured. */
+    private final byte[] expected;
 
-    private DaemonHttpServer(HttpServer server) {
+    private DaemonHttpServer(HttpServer server, String token) {
         this.server = server;
+        this.expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
      * @param listen address to bind, loopback unless configured otherwise; port 0 picks a free port
      * @param metrics the pipeline's metrics
      * @param lag the pipeline's lag monitor
+     * @param token {@code admin.token}, which {@code /status} and the admin actions need; {@code null} refuses them with 403
      * @return the running server
      * @throws BindException when the port is in use
      * @throws IOException when the server cannot start otherwise
      */
-    public static DaemonHttpServer start(InetSocketAddress listen, PipelineMetrics metrics, LagMonitor lag) throws IOException {
+    public static DaemonHttpServer start(InetSocketAddress listen, PipelineMetrics metrics, LagMonitor lag, String token)
+            throws IOException {
         HttpServer server = HttpServer.create(listen, 16);
+        DaemonHttpServer daemon = new DaemonHttpServer(server, token);
         server.createContext("/metrics", exchange ->
                 respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         server.createContext("/health", exchange -> {
@@ -45,15 +52,20 @@ public final class DaemonHttpServer implements AutoCloseable {
             respond(exchange, healthy ? 200 : 503, "text/plain; charset=utf-8", String.format(java.util.Locale.ROOT,
                     "%s, lag %.3f s (max %.3f s)%n", metrics.stateLabel(), lag.lagSeconds(), lag.maxLag().toMillis() / 1000.0));
         });
-        server.createContext("/status", exchange ->
-                respond(exchange, 200, "application/json", StatusReport.of(metrics, lag).toJson() + "\n"));
+        server.createContext("/status", exchange -> {
+            try (exchange) {
+                if (daemon.authorized(exchange)) {
+                    respond(exchange, 200, "application/json", StatusReport.of(metrics, lag).toJson() + "\n");
+                }
+            }
+        });
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "overlap-metrics-http");
             t.setDaemon(true);
             return t;
         }));
         server.start();
-        return new DaemonHttpServer(server);
+        return daemon;
     }
 
     /** An admin action: runs on {@code POST}, answers with a status code and a JSON body. */
@@ -74,30 +86,37 @@ public final class DaemonHttpServer implements AutoCloseable {
     }
 
     /**
-     * Registers an admin action.
+     * Registers an admin action, which needs the bearer token.
      *
      * @param path e.g. {@code /promote}
-     * @param token the bearer token callers must present; {@code null} refuses every call with 403
      * @param action what runs
      */
-    public void admin(String path, String token, AdminAction action) {
-        byte[] expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    public void admin(String path, AdminAction action) {
         server.createContext(path, exchange -> {
             try (exchange) {
                 if (!"POST".equals(exchange.getRequestMethod())) {
                     exchange.getResponseHeaders().set("Allow", "POST");
                     respond(exchange, 405, "application/json", "{\"error\":\"use POST\"}\n");
-                } else if (expected == null) {
-                    respond(exchange, 403, "application/json", "{\"error\":\"admin.token is not configured\"}\n");
-                } else if (!MessageDigest.isEqual(expected, String.valueOf(exchange.getRequestHeaders()
-                        .getFirst("Authorization")).getBytes(StandardCharsets.UTF_8))) {
-                    respond(exchange, 401, "application/json", "{\"error\":\"wrong or missing bearer token\"}\n");
-                } else {
+                } else if (authorized(exchange)) {
                     AdminResponse answer = action.run(exchange.getRequestURI().getRawQuery());
                     respond(exchange, answer.status(), "application/json", answer.json() + "\n");
                 }
             }
         });
+    }
+
+    /** @return whether the request carries the bearer token; when not, the refusal (403 or 401) has been sent */
+    private boolean authorized(HttpExchange exchange) throws IOException {
+        if (expected == null) {
+            respond(exchange, 403, "application/json", "{\"error\":\"admin.token is not configured\"}\n");
+            return false;
+        }
+        if (!MessageDigest.isEqual(expected, String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"))
+                .getBytes(StandardCharsets.UTF_8))) {
+            respond(exchange, 401, "application/json", "{\"error\":\"wrong or missing bearer token\"}\n");
+            return false;
+        }
+        return true;
     }
 
     /** @return the bound address (with the real port when 0 was asked for) */

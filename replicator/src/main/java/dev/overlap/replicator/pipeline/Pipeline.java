@@ -295,7 +295,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
      * @param action what runs
      */
     public void admin(String path, DaemonHttpServer.AdminAction action) {
-        server.admin(path, config.adminToken() == null ? null : config.adminToken().reveal(), action);
+        server.admin(path, action);
     }
 
     /** @return the address of the HTTP server, once prepared */
@@ -405,7 +405,8 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         new JvmGcMetrics().bindTo(metrics.registry());
         new JvmThreadMetrics().bindTo(metrics.registry());
         try {
-            return DaemonHttpServer.start(config.metricsListen(), metrics, lag);
+            return DaemonHttpServer.start(config.metricsListen(), metrics, lag,
+                    config.adminToken() == null ? null : config.adminToken().reveal());
         } catch (BindException e) {
             throw new UserError("metrics.listen " + config.metricsListen().getHostString() + ":" + config.metricsListen().getPort()
                     + " is in use; stop what listens there or set metrics.listen to a free port");
