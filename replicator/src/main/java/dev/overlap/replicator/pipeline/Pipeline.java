@@ -92,6 +92,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     private DaemonHttpServer server;
     private ChangeStream stream;
     private DaemonLock daemonLock;
+    private boolean closed;
 
     /**
      * @param config the validated configuration
@@ -107,11 +108,17 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
      * Checks both databases, opens the HTTP server and starts streaming at once, without the pause after a
      * failed start ({@link #prepare()} then {@link #stream()}; the daemon waits out that pause in between).
      *
-     * @throws UserError when the configuration, a database or a grant is not right; nothing was written
+     * @throws UserError when the configuration, a database or a grant is not right; nothing was written, and what was
+     *         opened (the daemon lock, the HTTP server, the pool) is closed again
      */
     public void start() {
-        prepare();
-        stream();
+        try {
+            prepare();
+            stream();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /**
@@ -415,9 +422,13 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         }
     }
 
-    /** Stops streaming after the batch in hand, then closes the HTTP server, the pool and the engine. */
+    /** Stops streaming after the batch in hand, then closes the HTTP server, the pool, the engine and the daemon lock; once. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         stopCopy();
         if (probe != null) {
             probe.close();
