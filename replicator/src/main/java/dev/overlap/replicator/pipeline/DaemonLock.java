@@ -38,6 +38,8 @@ final class DaemonLock implements AutoCloseable {
         return t;
     });
     private volatile Connection connection;
+    /** The server session that holds the lock; a stale one of ours (its client gone, the server not yet aware) still guards it. */
+    private volatile long session = -1;
     private volatile String lost;
 
     private DaemonLock(Endpoint target, SqlDialect dialect, String pipeline) {
@@ -79,17 +81,26 @@ final class DaemonLock implements AutoCloseable {
         }
     }
 
-    /** @return {@code null} once the lock is held; else the holder's description (the connection is closed then) */
+    /**
+     * @return {@code null} once the lock is held, or while this daemon's own earlier session still holds it; else the
+     *         other holder's description (the connection is closed then)
+     */
     private String take() {
         Connection c = Connections.open(target, SOCKET_TIMEOUT);
         try {
             if (dialect.tryDaemonLock(c, pipeline)) {
+                session = dialect.sessionId(c);
                 connection = c;
                 return null;
             }
-            String holder = dialect.daemonLockHolder(c, pipeline);
+            SqlDialect.DaemonLockHolder holder = dialect.daemonLockHolder(c, pipeline);
+            if (holder != null && holder.session() == session) {
+                // our earlier session, which the server has not yet seen end: no other daemon can hold the lock meanwhile
+                connection = c;
+                return null;
+            }
             c.close();
-            return holder == null ? "a session that has just ended" : holder;
+            return holder == null ? "a session that has just ended" : holder.toString();
         } catch (SQLException e) {
             closeQuietly(c);
             throw Connections.explain(target, e);
@@ -102,7 +113,7 @@ final class DaemonLock implements AutoCloseable {
             return;
         }
         try {
-            if (connection.isValid(CHECK_SECONDS)) {
+            if (connection.isValid(CHECK_SECONDS) && dialect.sessionId(connection) == session) {
                 return;
             }
         } catch (SQLException e) {

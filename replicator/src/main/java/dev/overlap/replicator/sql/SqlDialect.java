@@ -128,11 +128,31 @@ public interface SqlDialect {
     /**
      * @param connection a connection to the target
      * @param pipeline the pipeline's name
-     * @return the session holding {@link #tryDaemonLock}'s lock, as "session N from host, connected for S s", or
-     *         {@code null} when none does
+     * @return the session holding {@link #tryDaemonLock}'s lock, or {@code null} when none does
      * @throws SQLException when the target fails the query
      */
-    String daemonLockHolder(Connection connection, String pipeline) throws SQLException;
+    DaemonLockHolder daemonLockHolder(Connection connection, String pipeline) throws SQLException;
+
+    /**
+     * @param connection a connection to the target
+     * @return its server session's id: PostgreSQL's backend pid, MySQL's and MariaDB's connection id
+     * @throws SQLException when the target fails the query
+     */
+    long sessionId(Connection connection) throws SQLException;
+
+    /**
+     * The target session that holds a pipeline's daemon lock.
+     *
+     * @param session the server's session id ({@link #sessionId})
+     * @param client the client's host (and port on MySQL/MariaDB)
+     * @param connectedSeconds how long the session has been connected, s
+     */
+    record DaemonLockHolder(long session, String client, long connectedSeconds) {
+        @Override
+        public String toString() {
+            return "session " + session + " from " + client + ", connected for " + connectedSeconds + " s";
+        }
+    }
 
     /** @return SQL run once on each new apply connection, or {@code null} for none */
     String applySessionSql();

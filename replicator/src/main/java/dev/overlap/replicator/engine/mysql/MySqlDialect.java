@@ -97,15 +97,19 @@ final class MySqlDialect implements SqlDialect {
 
     /** From {@code IS_USED_LOCK}, which gives the holder's connection id, and the process list. */
     @Override
-    public String daemonLockHolder(Connection connection, String pipeline) throws SQLException {
+    public DaemonLockHolder daemonLockHolder(Connection connection, String pipeline) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT ID, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(?)")) {
             ps.setString(1, daemonLockName(connection, pipeline));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? "session " + rs.getLong(1) + " from " + rs.getString(2) + ", connected for " + rs.getLong(3) + " s"
-                        : null;
+                return rs.next() ? new DaemonLockHolder(rs.getLong(1), rs.getString(2), rs.getLong(3)) : null;
             }
         }
+    }
+
+    @Override
+    public long sessionId(Connection connection) throws SQLException {
+        return Long.parseLong(dev.overlap.replicator.jdbc.Connections.single(connection, "SELECT CONNECTION_ID()"));
     }
 
     /** @return {@code overlap.} and 40 hex digits of SHA-256 of database and pipeline: within the 64 characters allowed */

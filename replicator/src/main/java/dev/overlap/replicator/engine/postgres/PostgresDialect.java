@@ -67,7 +67,7 @@ final class PostgresDialect implements SqlDialect {
      * {@code objid}, with {@code objsubid = 1} (PostgreSQL manual, "pg_locks").
      */
     @Override
-    public String daemonLockHolder(Connection connection, String pipeline) throws SQLException {
+    public DaemonLockHolder daemonLockHolder(Connection connection, String pipeline) throws SQLException {
         long key = daemonLockKey(pipeline);
         try (PreparedStatement ps = connection.prepareStatement("""
                 SELECT a.pid, coalesce(host(a.client_addr), 'a local socket'), extract(epoch FROM now() - a.backend_start)::bigint
@@ -78,10 +78,14 @@ final class PostgresDialect implements SqlDialect {
             ps.setLong(1, key >>> 32);
             ps.setLong(2, key & 0xffff_ffffL);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? "session " + rs.getLong(1) + " from " + rs.getString(2) + ", connected for " + rs.getLong(3) + " s"
-                        : null;
+                return rs.next() ? new DaemonLockHolder(rs.getLong(1), rs.getString(2), rs.getLong(3)) : null;
             }
         }
+    }
+
+    @Override
+    public long sessionId(Connection connection) throws SQLException {
+        return Long.parseLong(dev.overlap.replicator.jdbc.Connections.single(connection, "SELECT pg_backend_pid()"));
     }
 
     /** @return the first 8 bytes of SHA-256 of {@code overlap.<pipeline>}: the pipeline's advisory lock key */
