@@ -19,6 +19,9 @@ public final class OverlapCommand {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
+        // java.util.logging (pgjdbc's) goes through SLF4J to logback.xml, which decides what is printed
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         System.exit(execute(args));
     }
 

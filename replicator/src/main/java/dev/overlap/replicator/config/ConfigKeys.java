@@ -36,12 +36,20 @@ public final class ConfigKeys {
     /** {@code source.password}: a reference to the source's password. */
     public static final ConfigKey<Secret> SOURCE_PASSWORD = secret("source.password", "${env:OVERLAP_SOURCE_PASSWORD}", true,
             "only ${env:NAME} or ${file:/path}; never logged");
+    /** {@code source.tls}: the TLS settings of every source connection. */
+    public static final ConfigKey<Tls> SOURCE_TLS = tls("source.tls", "{mode: verify-full, ca: /etc/overlap/old-host-ca.pem}",
+            "every connection of the side, the change stream included:\n"
+                    + "  mode: disable | require | verify-ca | verify-full; ca: PEM file (default: the JVM's\n"
+                    + "  trust store); cert, key: client certificate and PKCS#8 key, optional. Left out: the\n"
+                    + "  drivers' defaults (unverified TLS when the server offers it; MariaDB's stream: none)");
     /** {@code target.url}: the target's JDBC URL. */
     public static final ConfigKey<String> TARGET_URL = text("target.url", "jdbc:postgresql://new-host:5432/shop", "");
     /** {@code target.user}: the target's login. */
     public static final ConfigKey<String> TARGET_USER = text("target.user", "overlap", "");
     /** {@code target.password}: a reference to the target's password. */
     public static final ConfigKey<Secret> TARGET_PASSWORD = secret("target.password", "${file:/run/secrets/target}", true, "");
+    /** {@code target.tls}: the TLS settings of every target connection. */
+    public static final ConfigKey<Tls> TARGET_TLS = tls("target.tls", "{mode: verify-full, ca: /etc/overlap/new-host-ca.pem}", "");
     /** {@code tables.include}: the tables replicated. */
     public static final ConfigKey<List<String>> TABLES_INCLUDE = new ConfigKey<>("tables.include", "[public.*]", null, false,
             "schema.table globs; default: every table", ConfigKeys::globs);
@@ -91,8 +99,8 @@ public final class ConfigKeys {
             false, "sessions of these roles survive the freeze (the source user always does)", ConfigKeys::roles);
 
     /** Every key, in the reference's order. */
-    public static final List<ConfigKey<?>> ALL = List.of(PIPELINE, SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, TARGET_URL,
-            TARGET_USER, TARGET_PASSWORD, TABLES_INCLUDE, TABLES_EXCLUDE, SCHEMA, SNAPSHOT_MODE,
+    public static final List<ConfigKey<?>> ALL = List.of(PIPELINE, SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_TLS, TARGET_URL,
+            TARGET_USER, TARGET_PASSWORD, TARGET_TLS, TABLES_INCLUDE, TABLES_EXCLUDE, SCHEMA, SNAPSHOT_MODE,
             SNAPSHOT_THREADS, SNAPSHOT_MAX_ROWS_PER_SECOND, APPLY_MAX_BATCH_ROWS, METRICS_LISTEN,
             ADMIN_TOKEN, PROMOTE_MAX_LAG, PROMOTE_VERIFY, PROMOTE_TIMEOUT, PROMOTE_SPARE_ROLES);
 
@@ -132,6 +140,10 @@ public final class ConfigKeys {
 
     private static ConfigKey<String> text(String path, String example, String description) {
         return new ConfigKey<>(path, example, null, true, description, (node, where, env) -> node.asText());
+    }
+
+    private static ConfigKey<Tls> tls(String path, String example, String description) {
+        return new ConfigKey<>(path, example, null, false, description, (node, where, env) -> Tls.read(node, where));
     }
 
     private static ConfigKey<Secret> secret(String path, String example, boolean required, String description) {

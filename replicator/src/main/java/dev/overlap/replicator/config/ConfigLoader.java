@@ -74,8 +74,10 @@ public final class ConfigLoader {
         checkKeys(root, "", name);
 
         String pipeline = read(root, ConfigKeys.PIPELINE, name);
-        Endpoint source = endpoint(root, "source", ConfigKeys.SOURCE_URL, ConfigKeys.SOURCE_USER, ConfigKeys.SOURCE_PASSWORD, name);
-        Endpoint target = endpoint(root, "target", ConfigKeys.TARGET_URL, ConfigKeys.TARGET_USER, ConfigKeys.TARGET_PASSWORD, name);
+        Endpoint source = endpoint(root, "source", ConfigKeys.SOURCE_URL, ConfigKeys.SOURCE_USER, ConfigKeys.SOURCE_PASSWORD,
+                ConfigKeys.SOURCE_TLS, name);
+        Endpoint target = endpoint(root, "target", ConfigKeys.TARGET_URL, ConfigKeys.TARGET_USER, ConfigKeys.TARGET_PASSWORD,
+                ConfigKeys.TARGET_TLS, name);
         if (source.kind() != target.kind()) {
             throw new UserError(name + ": source is " + source.kind() + " but target is " + target.kind()
                     + "; Overlap moves a database between hosts of the same engine");
@@ -117,14 +119,14 @@ public final class ConfigLoader {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("the default of " + key.path() + " is not YAML", e);
             }
-        } else if (node.isObject() || node.isArray() && !key.example().startsWith("[")) {
+        } else if (node.isObject() && !key.example().startsWith("{") || node.isArray() && !key.example().startsWith("[")) {
             throw new UserError(where + " must be a single value");
         }
         return key.reader().read(node, where, environment);
     }
 
     private Endpoint endpoint(JsonNode root, String role, ConfigKey<String> urlKey, ConfigKey<String> userKey,
-                              ConfigKey<Secret> passwordKey, String name) {
+                              ConfigKey<Secret> passwordKey, ConfigKey<Tls> tlsKey, String name) {
         if (root.path(role).isMissingNode()) {
             throw new UserError(name + ": '" + role + "' is missing; give " + role + ".url, " + role + ".user and "
                     + role + ".password");
@@ -132,8 +134,9 @@ public final class ConfigLoader {
         String url = read(root, urlKey, name);
         String user = read(root, userKey, name);
         Secret password = read(root, passwordKey, name);
+        Tls tls = read(root, tlsKey, name);
         try {
-            return Endpoint.parse(role, url, user, password);
+            return Endpoint.parse(role, url, user, password, tls);
         } catch (IllegalArgumentException e) {
             throw new UserError(name + ": " + role + ".url " + e.getMessage());
         }

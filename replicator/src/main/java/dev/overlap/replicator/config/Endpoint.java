@@ -2,6 +2,7 @@ package dev.overlap.replicator.config;
 
 import java.net.URI;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * One database the pipeline connects to (the source or the target).
@@ -14,16 +15,21 @@ import java.util.Properties;
  * @param database database name from the URL
  * @param user login user
  * @param password resolved password
+ * @param tls the side's TLS settings, or {@code null} for the driver's defaults
  */
 public record Endpoint(String role, String url, DatabaseKind kind, String host, int port, String database,
-                       String user, Secret password) {
+                       String user, Secret password, Tls tls) {
+
+    /** A driver option of the URL that sets up TLS: pgjdbc's {@code ssl*}, the MySQL and MariaDB drivers' key stores. */
+    private static final Pattern TLS_OPTION = Pattern.compile("(?i)(^|&)[a-z]*(ssl|truststore|keystore|certificate)[a-z]*=");
 
     /**
      * Parses a JDBC URL of the form {@code jdbc:<engine>://host[:port]/database[?options]}.
      *
-     * @throws IllegalArgumentException with a one-line reason when the URL is not of that form
+     * @throws IllegalArgumentException with a one-line reason when the URL is not of that form, or carries TLS options
+     *         beside {@code tls}
      */
-    static Endpoint parse(String role, String url, String user, Secret password) {
+    static Endpoint parse(String role, String url, String user, Secret password, Tls tls) {
         DatabaseKind kind = DatabaseKind.ofUrl(url);
         if (kind == null) {
             throw new IllegalArgumentException("is not a PostgreSQL, MySQL or MariaDB JDBC URL;"
@@ -40,8 +46,17 @@ public record Endpoint(String role, String url, DatabaseKind kind, String host, 
             throw new IllegalArgumentException("must name a host and one database, as in jdbc:"
                     + uri.getScheme() + "://host:" + kind.defaultPort() + "/db");
         }
+        if (tls != null && uri.getQuery() != null && TLS_OPTION.matcher(uri.getQuery()).find()) {
+            throw new IllegalArgumentException("carries TLS options, and " + role + ".tls is given too; give them in "
+                    + role + ".tls only, which every connection of the " + role + " uses");
+        }
         int port = uri.getPort() < 0 ? kind.defaultPort() : uri.getPort();
-        return new Endpoint(role, url, kind, uri.getHost(), port, path.substring(1), user, password);
+        return new Endpoint(role, url, kind, uri.getHost(), port, path.substring(1), user, password, tls);
+    }
+
+    /** @return whether the host is this machine's loopback ({@code localhost}, {@code 127.x.x.x}, {@code ::1}) */
+    public boolean loopback() {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
     }
 
     /** @return {@code host:port/database}: the endpoint without options or credentials, safe to print */
@@ -49,7 +64,10 @@ public record Endpoint(String role, String url, DatabaseKind kind, String host, 
         return host + ":" + port + "/" + database;
     }
 
-    /** @return driver properties with user and password, for {@link java.sql.DriverManager} or a pool */
+    /**
+     * @return driver properties with user and password, for {@link java.sql.DriverManager}; the TLS settings are
+     *         added by {@code jdbc.DriverTls}
+     */
     public Properties credentials() {
         Properties props = new Properties();
         props.setProperty("user", user);

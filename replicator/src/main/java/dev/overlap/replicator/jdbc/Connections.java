@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.Properties;
 
 /**
- * Opens plain JDBC connections to an {@link Endpoint} and turns connection failures into
+ * Opens plain JDBC connections to an {@link Endpoint}, with its TLS settings ({@link DriverTls}), and turns
+ * connection failures into
  * {@link UserError}s that name the endpoint (never its password) and the likely fix.
  */
 public final class Connections {
@@ -39,6 +40,7 @@ public final class Connections {
      */
     public static Connection open(Endpoint endpoint, Duration socketTimeout) {
         Properties props = endpoint.credentials();
+        DriverTls.addTo(endpoint, props);
         if (!socketTimeout.isZero()) {
             // PostgreSQL counts socketTimeout in seconds, MySQL Connector/J and MariaDB Connector/J in ms
             props.setProperty("socketTimeout", endpoint.kind() == dev.overlap.replicator.config.DatabaseKind.POSTGRESQL
@@ -89,11 +91,42 @@ public final class Connections {
             return new UserError(where + ": database '" + endpoint.database() + "' does not exist; check "
                     + endpoint.role() + ".url");
         }
+        if (tlsRefused(e)) {
+            return new UserError(where + ": TLS refused: " + tlsReason(endpoint, e) + "; check " + endpoint.role()
+                    + ".tls (ca: the authority that signed the server's certificate; verify-full: a certificate that names"
+                    + " host " + endpoint.host() + ")");
+        }
         if (state.startsWith("08")) {
             return new UserError(where + ": cannot connect (" + firstLine(e) + "); check " + endpoint.role()
                     + ".url and that the server accepts connections from this host");
         }
         return new UserError(where + ": " + firstLine(e) + " (SQLState " + state + ")");
+    }
+
+    /** @return whether the failure is a TLS handshake the client or the server refused */
+    private static boolean tlsRefused(SQLException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof javax.net.ssl.SSLException || cause instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        String message = String.valueOf(e.getMessage());
+        return message.contains("SSL error") || message.contains("certificate") || message.contains("hostnameverifier");
+    }
+
+    /** @return why the handshake failed, in words, without the JDK's exception class names */
+    private static String tlsReason(Endpoint endpoint, SQLException e) {
+        String message = "";
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            message += " " + cause.getMessage();
+        }
+        if (message.contains("PKIX path") || message.contains("certification path")) {
+            return "the server's certificate is not signed by a CA in " + endpoint.role() + ".tls.ca";
+        }
+        if (message.contains("hostname") || message.contains("host name") || message.contains("No subject alternative")) {
+            return "the server's certificate does not name host " + endpoint.host();
+        }
+        return firstLine(e).replaceAll("[\\w.]+Exception: ", "");
     }
 
     private static String firstLine(SQLException e) {

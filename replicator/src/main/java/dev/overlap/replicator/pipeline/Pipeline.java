@@ -9,6 +9,7 @@ import dev.overlap.replicator.catalog.SourceTable;
 import dev.overlap.replicator.catalog.TableCatalog;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.catalog.TargetTable;
+import dev.overlap.replicator.config.Endpoint;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.copy.CopyProgressStore;
 import dev.overlap.replicator.copy.InitialCopy;
@@ -121,6 +122,15 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         }
     }
 
+    /** One warning at start for a remote endpoint whose server certificate is not checked (README, "TLS"). */
+    private static void warnIfUnverified(Endpoint endpoint) {
+        if (!endpoint.loopback() && (endpoint.tls() == null || !endpoint.tls().mode().verifies())) {
+            LOG.warn("{} {}: the server's certificate is not checked ({}.tls.mode is {}); between hosting providers set"
+                            + " {}.tls to {mode: verify-full, ca: <the server CA file>}", endpoint.role(), endpoint.display(),
+                    endpoint.role(), endpoint.tls() == null ? "not set" : endpoint.tls().mode().text(), endpoint.role());
+        }
+    }
+
     /**
      * Checks both databases, opens the HTTP server and decides where streaming starts.
      *
@@ -147,6 +157,8 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         server = startServer();
         LOG.info("pipeline {}: {} tables from {} ({}) to {}", config.pipeline(), tables.size(), config.source().display(),
                 engine.describe(), config.target().display());
+        warnIfUnverified(config.source());
+        warnIfUnverified(config.target());
         pool = TargetPool.open(config, dialect, metrics.registry());
         failures = new FailureStore(config.pipeline(), dialect);
         copyProgress = new CopyProgressStore(config.pipeline(), dialect);

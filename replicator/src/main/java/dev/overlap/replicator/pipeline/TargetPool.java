@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.overlap.replicator.config.DatabaseKind;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.jdbc.DriverTls;
 import dev.overlap.replicator.sql.SqlDialect;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -16,7 +17,8 @@ final class TargetPool {
      * Two connections, auto-commit off, each set up with the dialect's apply session SQL; a dead target is
      * noticed within 5 s (Hikari's default waits 30 s) and the Applier then keeps retrying. PostgreSQL
      * connections bind strings untyped ({@code stringtype=unspecified}, so the server casts them to the
-     * column type) and leave the server's error detail out of messages (it quotes row values).
+     * column type) and leave the server's error detail out of messages (it quotes row values). The target's TLS
+     * settings apply ({@link DriverTls}).
      *
      * @param config the pipeline's configuration
      * @param dialect the target's dialect
@@ -38,6 +40,9 @@ final class TargetPool {
             hikari.addDataSourceProperty("stringtype", "unspecified");
             hikari.addDataSourceProperty("logServerErrorDetail", "false");
         }
+        java.util.Properties tls = new java.util.Properties();
+        DriverTls.addTo(config.target(), tls);
+        tls.forEach((name, value) -> hikari.addDataSourceProperty((String) name, value));
         hikari.setMetricRegistry(registry);
         return new HikariDataSource(hikari);
     }

@@ -103,4 +103,30 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> new ConfigLoader().load(dir.resolve("nope.yml")))
                 .isInstanceOf(UserError.class).hasMessageContaining("does not exist");
     }
+
+    @Test
+    void readsTlsAndChecksItsFiles() {
+        Path ca = Path.of("src/test/resources/tls/ca.pem");
+        Path key = Path.of("src/test/resources/tls/client.key");
+        String tls = "  tls: {mode: verify-full, ca: %s, cert: %s, key: %s}\ntarget:".formatted(ca, ca, key);
+        OverlapConfig config = loader.parse(VALID.replace("?sslmode=require", "").replaceFirst("target:", tls), "f");
+
+        assertThat(config.source().tls()).isEqualTo(new Tls(Tls.Mode.VERIFY_FULL, ca, ca, key));
+        assertThat(config.target().tls()).isNull();
+
+        assertThatThrownBy(() -> loader.parse(VALID.replaceFirst("target:", tls), "f"))
+                .hasMessage("f: source.url carries TLS options, and source.tls is given too; give them in source.tls only,"
+                        + " which every connection of the source uses");
+        assertThatThrownBy(() -> loader.parse(VALID.replaceFirst("target:", "  tls: {mode: verify}\ntarget:"), "f"))
+                .hasMessage("f: 'source.tls.mode' is 'verify'; use one of disable, require, verify-ca, verify-full"
+                        + " (verify-full between hosting providers)");
+        assertThatThrownBy(() -> loader.parse(VALID.replaceFirst("target:", "  tls: {mode: require, cert: %s}\ntarget:"
+                .formatted(ca)), "f")).hasMessage("f: 'source.tls': give both cert and key for a client certificate, or neither");
+        assertThatThrownBy(() -> loader.parse(VALID.replaceFirst("target:", "  tls: {mode: verify-ca, ca: %s}\ntarget:"
+                .formatted(key)), "f")).hasMessage("f: 'source.tls.ca' names " + key + ", which holds no PEM certificate (BEGIN CERTIFICATE)");
+        assertThatThrownBy(() -> loader.parse(VALID.replaceFirst("target:", "  tls: {mode: verify-ca, ca: /nope.pem}\ntarget:"), "f"))
+                .hasMessage("f: 'source.tls.ca' names /nope.pem, which cannot be read; check the path and its permissions");
+        assertThatThrownBy(() -> loader.parse(VALID.replaceFirst("target:", "  tls: {mode: require, sslmode: x}\ntarget:"), "f"))
+                .hasMessage("f: 'source.tls': unknown key 'sslmode'; known keys: ca, cert, key, mode");
+    }
 }

@@ -24,8 +24,10 @@ class ConfigReferenceTest {
     @Test
     void theReferenceParsesWithEveryKeyKnown() {
         OverlapConfig config = new ConfigLoader(name -> "secret").parse(ConfigKeys.reference()
-                .replace("${file:/run/secrets/target}", "${env:TARGET}"), "reference");
+                .replace("${file:/run/secrets/target}", "${env:TARGET}")
+                .replaceAll("/etc/overlap/[a-z-]+-ca.pem", "src/test/resources/tls/ca.pem"), "reference");
         assertThat(config.maxBatchRows()).isEqualTo(2048);
         assertThat(config.promote().spareRoles()).containsExactly("monitoring");
+        assertThat(config.target().tls().mode()).isEqualTo(Tls.Mode.VERIFY_FULL);
     }
 }

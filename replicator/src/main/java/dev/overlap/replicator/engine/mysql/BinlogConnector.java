@@ -2,6 +2,8 @@ package dev.overlap.replicator.engine.mysql;
 
 import dev.overlap.replicator.catalog.SourceTable;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.config.Tls;
+import dev.overlap.replicator.jdbc.DriverTls;
 import dev.overlap.replicator.stream.ConnectorProperties;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -29,7 +31,8 @@ final class BinlogConnector {
     /**
      * GTID positions when the server has GTIDs on, file/position otherwise (the connector's own choice);
      * the schema history in the target ({@link TargetSchemaHistory}); BIGINT UNSIGNED as exact decimals;
-     * a short global read lock at the schema snapshot's start only ({@code snapshot.locking.mode=minimal}).
+     * a short global read lock at the schema snapshot's start only ({@code snapshot.locking.mode=minimal}); the
+     * source's TLS settings.
      *
      * @param config the pipeline configuration
      * @param tables the selected source tables, listed explicitly to the connector
@@ -55,6 +58,36 @@ final class BinlogConnector {
         p.setProperty("snapshot.mode", recoverSchemaHistory ? "recovery" : "no_data");
         p.setProperty("snapshot.locking.mode", "minimal");
         p.setProperty("connect.timeout.ms", "10000");
+        Tls tls = config.source().tls();
+        if (tls != null) {
+            tls(tls, mariadb, p);
+        }
         return p;
+    }
+
+    /**
+     * The source's TLS settings in the terms of Debezium's binlog connectors, which hand them to both their JDBC
+     * connection and the binlog client. Their {@code database.ssl.mode} values differ (MySQL: {@code disabled …
+     * verify_identity}; MariaDB: {@code disable, trust, verify-ca, verify-full}); both read the CA and the client
+     * certificate only from key stores ({@code database.ssl.truststore}, {@code database.ssl.keystore}). Without a
+     * trust store a verifying mode checks against the JVM's trust store; {@code require} checks nothing.
+     */
+    private static void tls(Tls tls, boolean mariadb, Properties p) {
+        p.setProperty("database.ssl.mode", switch (tls.mode()) {
+            case DISABLE -> mariadb ? "disable" : "disabled";
+            case REQUIRE -> mariadb ? "trust" : "required";
+            case VERIFY_CA -> mariadb ? "verify-ca" : "verify_ca";
+            case VERIFY_FULL -> mariadb ? "verify-full" : "verify_identity";
+        });
+        if (tls.ca() != null && tls.mode().verifies()) {
+            DriverTls.KeyStoreFile trust = DriverTls.trustStore(tls);
+            p.setProperty("database.ssl.truststore", trust.path().toString());
+            p.setProperty("database.ssl.truststore.password", trust.password());
+        }
+        if (tls.cert() != null) {
+            DriverTls.KeyStoreFile keys = DriverTls.keyStore(tls);
+            p.setProperty("database.ssl.keystore", keys.path().toString());
+            p.setProperty("database.ssl.keystore.password", keys.password());
+        }
     }
 }

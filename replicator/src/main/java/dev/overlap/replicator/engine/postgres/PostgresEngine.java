@@ -18,6 +18,7 @@ import dev.overlap.replicator.offset.SourcePosition;
 import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.promote.Cutover;
 import dev.overlap.replicator.sql.SqlDialect;
+import dev.overlap.replicator.jdbc.DriverTls;
 import dev.overlap.replicator.stream.ConnectorProperties;
 import dev.overlap.replicator.verify.PipelineWatermark;
 import java.sql.Connection;
@@ -165,7 +166,7 @@ public final class PostgresEngine implements Engine {
     /**
      * pgoutput through the slot and publication {@code overlap_<pipeline>} (which Overlap creates for the selected
      * tables, publishing partitions through their root), the DDL capture table, never Debezium's own snapshot (the initial copy is
-     * Overlap's), intervals as ISO-8601 text.
+     * Overlap's), intervals as ISO-8601 text, the source's TLS settings ({@link DriverTls}).
      */
     @Override
     public Properties connectorProperties(List<SourceTable> streamed) {
@@ -182,6 +183,11 @@ public final class PostgresEngine implements Engine {
         p.setProperty("publish.via.partition.root", "true");
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("snapshot.mode", "no_data");
+        // the source's TLS settings for the connector's connections, the replication stream's included:
+        // Debezium hands every database.* property to pgjdbc without the prefix
+        Properties tls = new Properties();
+        DriverTls.addTo(config.source(), tls);
+        tls.forEach((name, value) -> p.setProperty("database." + name, (String) value));
         return p;
     }
 

@@ -8,6 +8,7 @@ import dev.overlap.replicator.copy.ConsistentSnapshot;
 import dev.overlap.replicator.copy.CopyChunk;
 import dev.overlap.replicator.copy.SnapshotCopier;
 import dev.overlap.replicator.jdbc.Connections;
+import dev.overlap.replicator.jdbc.DriverTls;
 import dev.overlap.replicator.offset.SourcePosition;
 import dev.overlap.replicator.sql.SqlDialect;
 import java.sql.Connection;
@@ -96,6 +97,7 @@ final class PostgresSnapshotCopier implements SnapshotCopier {
     /** A connection in replication mode, which can create a slot that exports its snapshot. */
     private Connection replicationConnection() throws SQLException {
         Properties props = source.credentials();
+        DriverTls.addTo(source, props);
         PGProperty.REPLICATION.set(props, "database");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
