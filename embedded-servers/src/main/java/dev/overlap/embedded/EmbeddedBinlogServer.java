@@ -93,7 +93,8 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
     /**
      * @param flavor MariaDB or MySQL
      * @param settings server options on top of (and replacing) the defaults, as {@code name -> value}
-     *        ({@code --name=value}); the value {@code OFF} for {@code log_bin} starts the server without a binlog
+     *        ({@code --name=value}); the value {@code OFF} for {@code log_bin} starts the server without a binlog;
+     *        with {@code ssl_cert} (and {@code ssl_key}, {@code ssl_ca}) MySQL serves TLS too, which it otherwise does not
      * @return a running server
      * @throws UncheckedIOException when the binaries cannot be found or unpacked, or the server does not start
      */
@@ -291,6 +292,10 @@ public final class EmbeddedBinlogServer implements EmbeddedServer {
             options.put("collation-server", "utf8mb4_general_ci");
         }
         settings.forEach((name, value) -> options.put(name.replace('_', '-'), value));
+        if (options.containsKey("ssl-cert")) {
+            // a server given a certificate serves TLS
+            options.remove("skip-ssl");
+        }
         if ("OFF".equalsIgnoreCase(options.get("log-bin"))) {
             options.remove("log-bin");
             if (flavor == Flavor.MYSQL) {

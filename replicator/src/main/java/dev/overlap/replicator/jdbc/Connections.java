@@ -120,7 +120,7 @@ public final class Connections {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             message += " " + cause.getMessage();
         }
-        if (message.contains("PKIX path") || message.contains("certification path")) {
+        if (message.contains("PKIX path") || message.contains("certification path") || message.contains("trust anchor")) {
             return "the server's certificate is not signed by a CA in " + endpoint.role() + ".tls.ca";
         }
         if (message.contains("hostname") || message.contains("host name") || message.contains("No subject alternative")) {

@@ -126,6 +126,7 @@ public final class DriverTls {
         });
         if (tls.ca() != null && tls.mode().verifies()) {
             props.setProperty("serverSslCert", tls.ca().toString());
+            props.setProperty("tlsSocketType", MariaDbStrictCaPlugin.TYPE);
         }
         if (tls.cert() != null) {
             KeyStoreFile keys = keyStore(tls);

@@ -1,0 +1,62 @@
+package dev.overlap.replicator.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.sql.SQLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import org.mariadb.jdbc.Configuration;
+import org.mariadb.jdbc.HostAddress;
+import org.mariadb.jdbc.export.ExceptionFactory;
+import org.mariadb.jdbc.plugin.tls.main.DefaultTlsSocketPlugin;
+
+/**
+ * MariaDB Connector/J's TLS plugin ({@code tlsSocketType=overlap-strict-ca}, found by {@link java.util.ServiceLoader})
+ * that checks the server's certificate against the CA of {@code serverSslCert} and nothing else.
+ *
+ * <p>The driver's own plugin accepts a certificate its CA does not sign when the server proves, during a password
+ * login, that it knows the password's hash (MariaDB 11.4's self-signed certificate check, connector source
+ * {@code MariaDbX509EphemeralTrustingManager}). Debezium's binlog client has no such check and refuses that
+ * server, so a pipeline whose {@code tls.ca} is wrong would start and then fail in the stream. With this plugin
+ * both refuse it at start. Client certificates and the host name check stay the driver's.
+ */
+public final class MariaDbStrictCaPlugin extends DefaultTlsSocketPlugin {
+    /** The {@code tlsSocketType} that selects this plugin. */
+    public static final String TYPE = "overlap-strict-ca";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    /**
+     * @return the JDK's PKIX trust manager over the certificates of {@code serverSslCert} (a PEM file's path), or the
+     *         driver's choice when none is configured
+     * @throws SQLException (SQLState 08000) when the file cannot be read or holds no certificate
+     */
+    @Override
+    public TrustManager[] getTrustManager(Configuration conf, ExceptionFactory exceptionFactory, HostAddress hostAddress)
+            throws SQLException {
+        if (conf.serverSslCert() == null) {
+            return super.getTrustManager(conf, exceptionFactory, hostAddress);
+        }
+        try (InputStream in = Files.newInputStream(Path.of(conf.serverSslCert()))) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate certificate : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + i++, certificate);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory.getTrustManagers();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new SQLException("cannot read the CA file of serverSslCert (" + e.getClass().getSimpleName() + ")", "08000", e);
+        }
+    }
+}
