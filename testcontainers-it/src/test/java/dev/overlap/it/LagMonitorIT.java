@@ -16,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -24,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -208,5 +212,47 @@ class LagMonitorIT {
         OverlapProcess down = OverlapProcess.start(env, "status", "--config", config.toString());
         assertThat(down.waitFor()).isEqualTo(1);
         assertThat(down.stderr()).contains("no daemon answers at 127.0.0.1:" + port);
+    }
+
+    @Test
+    void endpointsServeHttpsWithTheConfiguredCertificate() throws Exception {
+        DatabasePair pair = DatabasePair.create("laghttps");
+        pair.onBoth("CREATE TABLE t (id int PRIMARY KEY)");
+        TestCertificates authority = TestCertificates.authority("overlap-https-ca");
+        Path cert = authority.issue("daemon", List.of("localhost"), List.of());
+        String token = "https-token-" + ProcessHandle.current().pid();
+        Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, pair.sourceServer.superuserPassword(),
+                "OVERLAP_ADMIN_TOKEN", token);
+        int port = freePort();
+        Path config = pair.writeConfig(pair.configYaml("admin:", "  token: ${env:OVERLAP_ADMIN_TOKEN}")
+                .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + port + "\n  tls: {cert: " + cert + ", key: "
+                        + authority.keyFile("daemon") + "}"));
+        OverlapProcess daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+        try {
+            // a client that trusts the test's CA, as Prometheus with tls_config.ca_file does
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            try (var in = Files.newInputStream(authority.caFile())) {
+                trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagers.getTrustManagers(), null);
+            HttpClient https = HttpClient.newBuilder().sslContext(context).build();
+            URI metrics = URI.create("https://localhost:" + port + "/metrics");
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                    https.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            assertThat(https.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("overlap_replication_lag_seconds");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> get("http://127.0.0.1:" + port + "/metrics")))
+                    .as("plain HTTP is not served").isInstanceOf(java.io.IOException.class);
+
+            OverlapProcess status = OverlapProcess.start(env, "status", "--config", config.toString(), "--json");
+            assertThat(status.waitFor()).as(status.stderr()).isZero();
+            assertThat(JSON.readTree(status.stdout()).path("pipeline").asText()).isEqualTo(pair.name);
+        } finally {
+            assertThat(daemon.terminate()).as(daemon.stderr()).isZero();
+        }
     }
 }

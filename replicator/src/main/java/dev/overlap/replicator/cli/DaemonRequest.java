@@ -2,9 +2,11 @@ package dev.overlap.replicator.cli;
 
 import dev.overlap.replicator.UserError;
 import dev.overlap.replicator.config.OverlapConfig;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** A request of a command to the running daemon's endpoints that need {@code admin.token} ({@code /status}, {@code /promote}). */
 final class DaemonRequest {
@@ -24,6 +26,18 @@ final class DaemonRequest {
             throw new UserError(file + ": admin.token is not set; " + command + " needs it, e.g. admin: {token: ${env:OVERLAP_ADMIN_TOKEN}}");
         }
         return HttpRequest.newBuilder(cfg.daemonUri(pathAndQuery)).header("Authorization", "Bearer " + cfg.adminToken().reveal());
+    }
+
+    /**
+     * @param cfg the pipeline's configuration
+     * @return a client for the daemon: over HTTPS accepting only the certificate of {@code metrics.tls} when that is set
+     */
+    static HttpClient client(OverlapConfig cfg) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (cfg.metricsTls() != null) {
+            builder.sslContext(cfg.metricsTls().pinnedClientContext());
+        }
+        return builder.build();
     }
 
     /**

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -61,7 +60,7 @@ public final class PromoteCommand implements Callable<Integer> {
         URI uri = request.uri();
         HttpResponse<String> response;
         try {
-            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+            response = DaemonRequest.client(cfg)
                     .send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             Optional<PromoteReport> done = storedPromotion(cfg);

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ public final class StatusCommand implements Callable<Integer> {
         URI uri = request.uri();
         String body;
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+            HttpResponse<String> response = DaemonRequest.client(cfg)
                     .send(request, HttpResponse.BodyHandlers.ofString());
             DaemonRequest.checkAccepted(response, "status");
             body = response.body();

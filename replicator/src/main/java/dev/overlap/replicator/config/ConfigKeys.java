@@ -80,6 +80,12 @@ public final class ConfigKeys {
     /** {@code metrics.listen}: where the HTTP server listens. */
     public static final ConfigKey<InetSocketAddress> METRICS_LISTEN = new ConfigKey<>("metrics.listen", "127.0.0.1:9404",
             "127.0.0.1:9404", false, "GET /metrics (Prometheus), GET /health; port 0 = any free port", ConfigKeys::address);
+    /** {@code metrics.tls}: HTTPS for the daemon's endpoints. */
+    public static final ConfigKey<ListenerTls> METRICS_TLS = new ConfigKey<>("metrics.tls",
+            "{cert: /etc/overlap/overlap.crt, key: /etc/overlap/overlap.key}", null, false,
+            "serve the endpoints over HTTPS: PEM certificate, PKCS#8 key;\n"
+                    + "  overlap status and promote accept exactly this certificate; default: plain HTTP",
+            (node, where, env) -> ListenerTls.read(node, where));
     /** {@code admin.token}: a reference to the bearer token of the admin POST endpoints. */
     public static final ConfigKey<Secret> ADMIN_TOKEN = secret("admin.token", "${env:OVERLAP_ADMIN_TOKEN}", false,
             "bearer token of POST /promote; promote is refused without it");
@@ -101,7 +107,7 @@ public final class ConfigKeys {
     /** Every key, in the reference's order. */
     public static final List<ConfigKey<?>> ALL = List.of(PIPELINE, SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_TLS, TARGET_URL,
             TARGET_USER, TARGET_PASSWORD, TARGET_TLS, TABLES_INCLUDE, TABLES_EXCLUDE, SCHEMA, SNAPSHOT_MODE,
-            SNAPSHOT_THREADS, SNAPSHOT_MAX_ROWS_PER_SECOND, APPLY_MAX_BATCH_ROWS, METRICS_LISTEN,
+            SNAPSHOT_THREADS, SNAPSHOT_MAX_ROWS_PER_SECOND, APPLY_MAX_BATCH_ROWS, METRICS_LISTEN, METRICS_TLS,
             ADMIN_TOKEN, PROMOTE_MAX_LAG, PROMOTE_VERIFY, PROMOTE_TIMEOUT, PROMOTE_SPARE_ROLES);
 
     private ConfigKeys() {

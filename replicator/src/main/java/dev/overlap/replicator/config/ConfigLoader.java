@@ -95,6 +95,7 @@ public final class ConfigLoader {
                 read(root, ConfigKeys.SNAPSHOT_MAX_ROWS_PER_SECOND, name));
         return new OverlapConfig(pipeline, source, target, filter, read(root, ConfigKeys.SCHEMA, name), snapshot,
                 read(root, ConfigKeys.APPLY_MAX_BATCH_ROWS, name), read(root, ConfigKeys.METRICS_LISTEN, name),
+                read(root, ConfigKeys.METRICS_TLS, name),
                 read(root, ConfigKeys.ADMIN_TOKEN, name), promote);
     }
 

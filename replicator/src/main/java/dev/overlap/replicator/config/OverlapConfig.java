@@ -16,11 +16,12 @@ import java.time.Duration;
  * @param snapshot whether and how a new pipeline copies the existing rows before streaming
  * @param maxBatchRows most change events per apply transaction (rows)
  * @param metricsListen address of the HTTP endpoint serving {@code /metrics}
+ * @param metricsTls HTTPS for that endpoint, or {@code null} for plain HTTP
  * @param adminToken bearer token for the admin POST endpoints, or {@code null} when not set
  * @param promote settings of the cutover
  */
 public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, TableFilter tables, SchemaMode schema,
-                            Snapshot snapshot, int maxBatchRows, InetSocketAddress metricsListen,
+                            Snapshot snapshot, int maxBatchRows, InetSocketAddress metricsListen, ListenerTls metricsTls,
                             Secret adminToken, Promote promote) {
 
     /** Whether a new pipeline creates the selected tables on the target. */
@@ -62,12 +63,13 @@ public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, T
 
     /**
      * @param path an endpoint path such as {@code /status}
-     * @return the daemon's URL for it: {@code metrics.listen}, with a wildcard address reached on loopback
+     * @return the daemon's URL for it: {@code metrics.listen}, with a wildcard address reached on loopback; https when
+     *         {@code metrics.tls} is set
      */
     public java.net.URI daemonUri(String path) {
         boolean wildcard = metricsListen.getAddress() != null && metricsListen.getAddress().isAnyLocalAddress();
         String host = wildcard ? "127.0.0.1" : metricsListen.getHostString();
-        return java.net.URI.create("http://" + host + ":" + metricsListen.getPort() + path);
+        return java.net.URI.create((metricsTls == null ? "http://" : "https://") + host + ":" + metricsListen.getPort() + path);
     }
 
     /** @return the replication slot and publication name on a PostgreSQL source: {@code overlap_<pipeline>} */

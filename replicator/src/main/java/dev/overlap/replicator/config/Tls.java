@@ -2,16 +2,8 @@ package dev.overlap.replicator.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.overlap.replicator.UserError;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -62,19 +54,11 @@ public record Tls(Mode mode, Path ca, Path cert, Path key) {
      *         it should be, or only one of {@code cert} and {@code key} is given
      */
     static Tls read(JsonNode node, String where) {
-        if (!node.isObject()) {
-            throw new UserError(where + " must be a mapping such as {mode: verify-full, ca: /etc/overlap/ca.pem}");
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            String name = it.next().getKey();
-            if (!KEYS.contains(name)) {
-                throw new UserError(where + ": unknown key '" + name + "'; known keys: ca, cert, key, mode");
-            }
-        }
-        Mode mode = mode(node.path("mode").asText(""), inner(where, "mode"));
-        Path ca = file(node, "ca", where);
-        Path cert = file(node, "cert", where);
-        Path key = file(node, "key", where);
+        ConfigMappings.checkKeys(node, where, KEYS, "{mode: verify-full, ca: /etc/overlap/ca.pem}");
+        Mode mode = mode(node.path("mode").asText(""), ConfigMappings.inner(where, "mode"));
+        Path ca = ConfigMappings.file(node, "ca", where);
+        Path cert = ConfigMappings.file(node, "cert", where);
+        Path key = ConfigMappings.file(node, "key", where);
         if ((cert == null) != (key == null)) {
             throw new UserError(where + ": give both cert and key for a client certificate, or neither");
         }
@@ -83,18 +67,13 @@ public record Tls(Mode mode, Path ca, Path cert, Path key) {
                     + " require, verify-ca or verify-full");
         }
         if (ca != null) {
-            checkCertificates(ca, inner(where, "ca"));
+            PemFiles.certificates(ca, ConfigMappings.inner(where, "ca"));
         }
         if (cert != null) {
-            checkCertificates(cert, inner(where, "cert"));
-            checkKey(key, inner(where, "key"));
+            PemFiles.certificates(cert, ConfigMappings.inner(where, "cert"));
+            PemFiles.privateKey(key, ConfigMappings.inner(where, "key"));
         }
         return new Tls(mode, ca, cert, key);
-    }
-
-    /** @return {@code f: 'source.tls.ca'} from {@code f: 'source.tls'} and {@code ca} */
-    private static String inner(String where, String name) {
-        return where.endsWith("'") ? where.substring(0, where.length() - 1) + "." + name + "'" : where + "." + name;
     }
 
     private static Mode mode(String text, String where) {
@@ -105,40 +84,5 @@ public record Tls(Mode mode, Path ca, Path cert, Path key) {
         }
         throw new UserError(where + " is '" + text + "'; use one of disable, require, verify-ca, verify-full"
                 + " (verify-full between hosting providers)");
-    }
-
-    private static Path file(JsonNode node, String name, String where) {
-        JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        Path path = Path.of(value.asText());
-        if (!Files.isReadable(path)) {
-            throw new UserError(inner(where, name) + " names " + path + ", which cannot be read; check the path and its"
-                    + " permissions");
-        }
-        return path;
-    }
-
-    private static void checkCertificates(Path file, String where) {
-        try (InputStream in = Files.newInputStream(file)) {
-            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-                throw new CertificateException("no certificate");
-            }
-        } catch (IOException | CertificateException e) {
-            throw new UserError(where + " names " + file + ", which holds no PEM certificate (BEGIN CERTIFICATE)");
-        }
-    }
-
-    private static void checkKey(Path file, String where) {
-        try {
-            List<String> lines = Files.readAllLines(file);
-            if (!lines.contains("-----BEGIN PRIVATE KEY-----")) {
-                throw new IOException("not PKCS#8");
-            }
-        } catch (IOException e) {
-            throw new UserError(where + " names " + file + ", which holds no PKCS#8 PEM key (BEGIN PRIVATE KEY);"
-                    + " convert it with: openssl pkcs8 -topk8 -nocrypt -in " + file.getFileName() + " -out client.key");
-        }
     }
 }

@@ -2,6 +2,8 @@ package dev.overlap.replicator.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.overlap.lag.LagMonitor;
 import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.lag.StatusReport;
@@ -12,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 
 /**
  * The daemon's HTTP server, what operators and the cutover script talk to: {@code GET /metrics} (Prometheus text
@@ -19,7 +22,7 @@ import java.util.concurrent.Executors;
  * body: the state), open to Prometheus and load balancers; {@code GET /status} ({@link StatusReport} as JSON) and
  * the admin actions registered with {@link #admin} ({@code POST} only) need {@code Authorization: Bearer
  * <admin.token>}, compared in constant time: a wrong or missing token gets 401, no configured token 403, and
- * nothing runs. Served by the JDK's built-in HTTP server on a small pool of daemon threads, so a long admin
+ * nothing runs. Over HTTPS when given a TLS context ({@code metrics.tls}). Served by the JDK's built-in HTTP server on a small pool of daemon threads, so a long admin
  * action does not block scrapes.
  */
 public final class DaemonHttpServer implements AutoCloseable {
@@ -34,6 +37,7 @@ public final class DaemonHttpServer implements AutoCloseable {
 
     /**
      * @param listen address to bind, loopback unless configured otherwise; port 0 picks a free port
+     * @param tls the TLS context to serve HTTPS with, or {@code null} for plain HTTP
      * @param metrics the pipeline's metrics
      * @param lag the pipeline's lag monitor
      * @param token {@code admin.token}, which {@code /status} and the admin actions need; {@code null} refuses them with 403
@@ -41,9 +45,16 @@ public final class DaemonHttpServer implements AutoCloseable {
      * @throws BindException when the port is in use
      * @throws IOException when the server cannot start otherwise
      */
-    public static DaemonHttpServer start(InetSocketAddress listen, PipelineMetrics metrics, LagMonitor lag, String token)
-            throws IOException {
-        HttpServer server = HttpServer.create(listen, 16);
+    public static DaemonHttpServer start(InetSocketAddress listen, SSLContext tls, PipelineMetrics metrics, LagMonitor lag,
+                                         String token) throws IOException {
+        HttpServer server;
+        if (tls == null) {
+            server = HttpServer.create(listen, 16);
+        } else {
+            HttpsServer https = HttpsServer.create(listen, 16);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
         DaemonHttpServer daemon = new DaemonHttpServer(server, token);
         server.createContext("/metrics", exchange ->
                 respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));

@@ -3,25 +3,17 @@ package dev.overlap.replicator.jdbc;
 import dev.overlap.replicator.UserError;
 import dev.overlap.replicator.config.DatabaseKind;
 import dev.overlap.replicator.config.Endpoint;
+import dev.overlap.replicator.config.PemFiles;
 import dev.overlap.replicator.config.Tls;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -142,88 +134,45 @@ public final class DriverTls {
      * @throws UserError when it cannot be written
      */
     public static KeyStoreFile trustStore(Tls tls) {
-        return STORES.computeIfAbsent("trust:" + tls.ca().toAbsolutePath(), name -> write((store, password) -> {
-            List<? extends Certificate> certificates = certificates(tls.ca());
-            for (int i = 0; i < certificates.size(); i++) {
-                store.setCertificateEntry("ca-" + i, certificates.get(i));
-            }
-        }));
+        return STORES.computeIfAbsent("trust:" + tls.ca().toAbsolutePath(),
+                name -> write(password -> PemFiles.trustStore(tls.ca(), "tls.ca")));
     }
 
     /**
      * @param tls settings with a {@code cert} and {@code key}
      * @return a PKCS#12 key store of the client certificate (with any chain after it in the file) and its key,
      *         written on first use
-     * @throws UserError when the key is of no known algorithm or the store cannot be written
+     * @throws UserError when the files are not what they should be or the store cannot be written
      */
     public static KeyStoreFile keyStore(Tls tls) {
-        return STORES.computeIfAbsent("key:" + tls.cert().toAbsolutePath() + ":" + tls.key().toAbsolutePath(), name -> {
-            PrivateKey key = privateKey(tls.key());
-            return write((store, password) -> store.setKeyEntry(CLIENT_ALIAS, key, password,
-                    certificates(tls.cert()).toArray(new Certificate[0])));
-        });
+        return STORES.computeIfAbsent("key:" + tls.cert().toAbsolutePath() + ":" + tls.key().toAbsolutePath(),
+                name -> write(password -> PemFiles.keyStore(tls.cert(), tls.key(), CLIENT_ALIAS, password, "tls")));
     }
 
-    /** Fills a new PKCS#12 store. */
+    /** Builds a store whose entries the password protects. */
     @FunctionalInterface
     private interface Filling {
-        void fill(KeyStore store, char[] password) throws GeneralSecurityException, IOException;
+        KeyStore fill(char[] password);
     }
 
     private static KeyStoreFile write(Filling filling) {
         byte[] secret = new byte[24];
         RANDOM.nextBytes(secret);
         String password = HexFormat.of().formatHex(secret);
+        KeyStore store = filling.fill(password.toCharArray());
         try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            filling.fill(store, password.toCharArray());
-            Path file = Files.createTempFile(directory(), "overlap-", ".p12");
+            Path dir = Files.createTempDirectory("overlap-tls-", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            dir.toFile().deleteOnExit();
+            Path file = Files.createTempFile(dir, "overlap-", ".p12");
             file.toFile().deleteOnExit();
             try (OutputStream out = Files.newOutputStream(file)) {
                 store.store(out, password.toCharArray());
             }
             return new KeyStoreFile(file, password);
         } catch (GeneralSecurityException | IOException e) {
-            throw new UserError("cannot write a TLS key store from the PEM files (" + e.getClass().getSimpleName()
-                    + "); check the tls settings' files");
+            throw new UserError("cannot write a TLS key store for the drivers into " + System.getProperty("java.io.tmpdir")
+                    + " (" + e.getClass().getSimpleName() + "); check that the temporary directory is writable");
         }
-    }
-
-    private static Path directory() throws IOException {
-        Path dir = Files.createTempDirectory("overlap-tls-", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
-        dir.toFile().deleteOnExit();
-        return dir;
-    }
-
-    private static List<? extends Certificate> certificates(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
-        } catch (GeneralSecurityException e) {
-            throw new IOException(e);
-        }
-    }
-
-    private static PrivateKey privateKey(Path file) {
-        byte[] der;
-        try {
-            String pem = Files.readString(file);
-            int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-            int end = pem.indexOf("-----END PRIVATE KEY-----");
-            der = Base64.getMimeDecoder().decode(pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            throw new UserError(file + " holds no PKCS#8 PEM key (BEGIN PRIVATE KEY)");
-        }
-        for (String algorithm : List.of("RSA", "EC", "Ed25519", "Ed448")) {
-            try {
-                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-            } catch (GeneralSecurityException e) {
-                // try the next algorithm
-            }
-        }
-        throw new UserError(file + " holds a private key of no algorithm this JVM reads (RSA, EC, Ed25519, Ed448)");
     }
 }

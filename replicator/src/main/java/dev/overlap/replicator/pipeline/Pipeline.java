@@ -424,7 +424,8 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         new JvmGcMetrics().bindTo(metrics.registry());
         new JvmThreadMetrics().bindTo(metrics.registry());
         try {
-            return DaemonHttpServer.start(config.metricsListen(), metrics, lag,
+            return DaemonHttpServer.start(config.metricsListen(),
+                    config.metricsTls() == null ? null : config.metricsTls().serverContext(), metrics, lag,
                     config.adminToken() == null ? null : config.adminToken().reveal());
         } catch (BindException e) {
             throw new UserError("metrics.listen " + config.metricsListen().getHostString() + ":" + config.metricsListen().getPort()

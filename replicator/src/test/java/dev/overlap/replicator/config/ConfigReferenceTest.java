@@ -25,9 +25,11 @@ class ConfigReferenceTest {
     void theReferenceParsesWithEveryKeyKnown() {
         OverlapConfig config = new ConfigLoader(name -> "secret").parse(ConfigKeys.reference()
                 .replace("${file:/run/secrets/target}", "${env:TARGET}")
-                .replaceAll("/etc/overlap/[a-z-]+-ca.pem", "src/test/resources/tls/ca.pem"), "reference");
+                .replaceAll("/etc/overlap/[a-z-]+-ca.pem|/etc/overlap/overlap.crt", "src/test/resources/tls/ca.pem")
+                .replace("/etc/overlap/overlap.key", "src/test/resources/tls/client.key"), "reference");
         assertThat(config.maxBatchRows()).isEqualTo(2048);
         assertThat(config.promote().spareRoles()).containsExactly("monitoring");
         assertThat(config.target().tls().mode()).isEqualTo(Tls.Mode.VERIFY_FULL);
+        assertThat(config.daemonUri("/status")).hasScheme("https");
     }
 }
