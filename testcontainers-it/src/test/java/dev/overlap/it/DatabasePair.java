@@ -186,7 +186,8 @@ final class DatabasePair implements Databases {
         }
     }
 
-    private Pipeline startPipelineWith(String yaml) {
+    /** Starts the pipeline of the given config YAML in this JVM; close it to stop. */
+    Pipeline startPipelineWith(String yaml) {
         OverlapConfig config = new ConfigLoader(Map.of(PASSWORD_VARIABLE, sourceServer.superuserPassword())::get)
                 .parse(yaml, name + ".yml");
         Pipeline pipeline = new Pipeline(config, new PipelineMetrics(config.pipeline()));

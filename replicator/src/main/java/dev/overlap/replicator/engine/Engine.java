@@ -141,9 +141,10 @@ public interface Engine extends AutoCloseable {
 
     /**
      * @param applied the position of the last committed batch, or {@code null} before the first
-     * @return how the heartbeat probe reads the source's backlog: bytes of WAL or binlog not applied yet
+     * @return how the heartbeat probe reads what the source keeps for the pipeline: the backlog, the WAL or binlog
+     *         retained, the headroom to the source's retention limit, and whether the position is lost
      */
-    SourceProbe.Backlog backlog(Supplier<SourcePosition> applied);
+    SourceProbe.RetentionProbe retention(Supplier<SourcePosition> applied);
 
     /** @return the engine's operations of the cutover: freeze, fence, sequences, open */
     Cutover cutover();

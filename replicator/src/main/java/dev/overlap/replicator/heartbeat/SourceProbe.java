@@ -2,6 +2,7 @@ package dev.overlap.replicator.heartbeat;
 
 import dev.overlap.lag.LagMonitor;
 import dev.overlap.lag.PipelineMetrics;
+import dev.overlap.lag.RetentionMonitor;
 import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.config.Endpoint;
 import dev.overlap.replicator.jdbc.Connections;
@@ -27,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * The daemon's periodic work on the source, for the {@link LagMonitor}: every second it upserts
  * {@code (pipeline, ts)} into {@code overlap_heartbeat} with the daemon's clock (pt-heartbeat style;
  * the row reaches the target through CDC like any other), and every fifth second it reads the
- * replication backlog in bytes: on PostgreSQL {@code pg_current_wal_lsn()} minus the slot's
- * {@code confirmed_flush_lsn}, on MySQL/MariaDB the binlog bytes between the server's write position
- * and the applied position. A failure is counted ({@code overlap_errors_total{kind="heartbeat"}}) and retried on the
+ * replication backlog in bytes and what the source retains for the pipeline ({@link SourceRetention}: on
+ * PostgreSQL from the slot's {@code confirmed_flush_lsn}, {@code restart_lsn}, {@code wal_status} and {@code
+ * safe_wal_size}; on MySQL/MariaDB from the binlogs after the applied position and {@code binlog_expire_logs_seconds}),
+ * warning once when less than a quarter of the source's retention limit is left and logging one error when the
+ * position is lost. A failure is counted ({@code overlap_errors_total{kind="heartbeat"}}) and retried on the
  * next tick with a new connection; it never stops the pipeline, and a stalled heartbeat shows as
  * growing lag.
  */
@@ -39,20 +42,25 @@ public final class SourceProbe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceProbe.class);
     private static final long BACKLOG_EVERY_TICKS = 5;
 
-    /** Reads the source's replication backlog: bytes of WAL or binlog not yet applied. */
+    /** Reads what the source keeps for the pipeline: the backlog, the WAL or binlog it retains, the limit's headroom. */
     @FunctionalInterface
-    public interface Backlog {
+    public interface RetentionProbe {
         /**
          * @param connection the probe's connection to the source
-         * @return backlog in bytes, or a negative number when it is not known (yet)
+         * @param lagSeconds the pipeline's replication lag now, s (how old the applied position is)
+         * @return what the source keeps
          * @throws SQLException when the source cannot be read
          */
-        long bytes(Connection connection) throws SQLException;
+        SourceRetention read(Connection connection, double lagSeconds) throws SQLException;
     }
+
+    /** Below this share of the source's retention limit left, the probe warns. */
+    static final double LOW_HEADROOM = 0.25;
 
     private final Endpoint source;
     private final String pipeline;
-    private final Backlog backlog;
+    private final RetentionProbe retention;
+    private final RetentionMonitor retentionMonitor;
     private final String upsertSql;
     private final PipelineMetrics metrics;
     private final LagMonitor lag;
@@ -65,21 +73,24 @@ public final class SourceProbe implements AutoCloseable {
     private Connection connection;
     private long ticks;
     private boolean failing;
+    private boolean headroomLow;
+    private boolean lostReported;
 
     /**
      * @param source the source database
      * @param pipeline the pipeline, the heartbeat row's key
-     * @param backlog how the backlog is read, as the engine gives it
+     * @param retention how what the source keeps is read, as the engine gives it
      * @param table the heartbeat table ({@link #createTable})
      * @param dialect the source's dialect
      * @param metrics where errors are counted
-     * @param lag where the backlog goes
+     * @param lag where the backlog goes, and the lag the retention is read with
      */
-    public SourceProbe(Endpoint source, String pipeline, Backlog backlog, TableId table, SqlDialect dialect,
+    public SourceProbe(Endpoint source, String pipeline, RetentionProbe retention, TableId table, SqlDialect dialect,
                        PipelineMetrics metrics, LagMonitor lag) {
         this.source = source;
         this.pipeline = pipeline;
-        this.backlog = backlog;
+        this.retention = retention;
+        this.retentionMonitor = new RetentionMonitor(metrics);
         this.upsertSql = dialect.upsertRow(dialect.table(table), List.of("pipeline", "ts"));
         this.metrics = metrics;
         this.lag = lag;
@@ -144,7 +155,7 @@ public final class SourceProbe implements AutoCloseable {
                 ps.executeUpdate();
             }
             if (ticks++ % BACKLOG_EVERY_TICKS == 0) {
-                probeBacklog();
+                probeRetention();
             }
             if (failing) {
                 LOG.info("heartbeat to the source works again");
@@ -160,11 +171,30 @@ public final class SourceProbe implements AutoCloseable {
         }
     }
 
-    private void probeBacklog() throws SQLException {
-        long bytes = backlog.bytes(connection);
-        if (bytes >= 0) {
-            lag.backlogBytes(bytes);
+    private void probeRetention() throws SQLException {
+        SourceRetention kept = retention.read(connection, lag.lagSeconds());
+        if (kept.backlogBytes() >= 0) {
+            lag.backlogBytes(kept.backlogBytes());
         }
+        retentionMonitor.retention(kept.retainedBytes(), kept.headroom());
+        if (kept.lost() != null) {
+            if (!lostReported) {
+                metrics.error("position_lost", kept.lost());
+                LOG.error("source {}: {}; the changes since cannot be streamed: the pipeline needs a fresh initial copy"
+                        + " (README, 'Source protection')", source.display(), kept.lost());
+                lostReported = true;
+            }
+            return;
+        }
+        boolean low = kept.headroom() >= 0 && kept.headroom() < LOW_HEADROOM;
+        if (low && !headroomLow) {
+            LOG.warn("source {}: only {}% of {} is left before the source removes WAL/binlog the pipeline has not applied"
+                            + " (retained {} MiB); bring the lag down or raise the limit, or the pipeline needs a fresh initial copy",
+                    source.display(), Math.round(kept.headroom() * 100), kept.limit(), kept.retainedBytes() >> 20);
+        } else if (!low && headroomLow) {
+            LOG.info("source {}: the pipeline's position is well within {} again", source.display(), kept.limit());
+        }
+        headroomLow = low;
     }
 
     private void closeConnection() {

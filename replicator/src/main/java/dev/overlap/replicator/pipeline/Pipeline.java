@@ -203,7 +203,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
             afterCommit(amended);
         });
         stream.start();
-        probe = new SourceProbe(config.source(), config.pipeline(), engine.backlog(() -> SourcePosition.of(appliedOffset)), heartbeatTable,
+        probe = new SourceProbe(config.source(), config.pipeline(), engine.retention(() -> SourcePosition.of(appliedOffset)), heartbeatTable,
                 engine.sourceDialect(), metrics, lag);
         probe.start(HEARTBEAT_INTERVAL_MS);
         LOG.info("metrics on http://{}:{}/metrics", server.address().getHostString(), server.address().getPort());

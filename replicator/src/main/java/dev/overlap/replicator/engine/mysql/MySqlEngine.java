@@ -178,8 +178,8 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
-    public SourceProbe.Backlog backlog(Supplier<SourcePosition> applied) {
-        return MySqlSource.backlog(applied);
+    public SourceProbe.RetentionProbe retention(Supplier<SourcePosition> applied) {
+        return MySqlSource.retention(applied);
     }
 
     @Override

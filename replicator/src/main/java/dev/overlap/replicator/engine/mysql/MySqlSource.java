@@ -8,6 +8,7 @@ import dev.overlap.replicator.catalog.UniqueIndex;
 import dev.overlap.replicator.config.Endpoint;
 import dev.overlap.replicator.config.TableFilter;
 import dev.overlap.replicator.heartbeat.SourceProbe;
+import dev.overlap.replicator.heartbeat.SourceRetention;
 import dev.overlap.replicator.jdbc.Connections;
 import dev.overlap.replicator.offset.SourcePosition;
 import dev.overlap.replicator.sql.SqlDialect;
@@ -335,15 +336,32 @@ final class MySqlSource {
     }
 
     /**
-     * The backlog: binlog bytes between the applied position and the end of the newest binlog file,
-     * from SHOW BINARY LOGS (file sizes). Needs REPLICATION CLIENT (MySQL) / BINLOG MONITOR (MariaDB).
+     * Backlog: the binlog bytes between the applied file/position and the end of the newest binlog, from SHOW BINARY
+     * LOGS (file sizes), which is also what the source must keep for the pipeline. Headroom: the server removes a
+     * binlog once its last write is older than {@code binlog_expire_logs_seconds}; the applied file was last written at
+     * or after the applied event, which is as old as the lag, so at least {@code (expire − lag) / expire} of the window is
+     * left. Lost: the applied file is no longer listed (purged). Needs REPLICATION CLIENT (MySQL) / BINLOG MONITOR
+     * (MariaDB).
      *
      * @param applied the position of the last committed batch, or {@code null} before the first
-     * @return the backlog reader for the {@link SourceProbe}; -1 while no position is known
+     * @return the retention reader for the {@link SourceProbe}; nothing is known while no position is
      */
-    static SourceProbe.Backlog backlog(Supplier<SourcePosition> applied) {
-        return c -> applied.get() instanceof SourcePosition.BinlogPosition position
-                ? backlogBytes(binaryLogs(c), position.file(), position.position()) : -1;
+    static SourceProbe.RetentionProbe retention(Supplier<SourcePosition> applied) {
+        return (c, lagSeconds) -> {
+            if (!(applied.get() instanceof SourcePosition.BinlogPosition position)) {
+                return SourceRetention.unknown();
+            }
+            Map<String, Long> logs = binaryLogs(c);
+            long expire = Long.parseLong(Connections.single(c, "SELECT @@GLOBAL.binlog_expire_logs_seconds"));
+            String limit = expire > 0 ? "binlog_expire_logs_seconds " + expire : "";
+            if (!logs.containsKey(position.file())) {
+                return new SourceRetention(-1, -1, 0, limit, "binlog " + position.file() + " with the applied position is"
+                        + " purged (" + (limit.isEmpty() ? "PURGE BINARY LOGS" : limit) + ")");
+            }
+            long bytes = backlogBytes(logs, position.file(), position.position());
+            double headroom = expire > 0 ? Math.max(0, expire - lagSeconds) / expire : -1;
+            return new SourceRetention(bytes, bytes, headroom, limit, null);
+        };
     }
 
     /**

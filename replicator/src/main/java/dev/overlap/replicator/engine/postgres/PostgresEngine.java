@@ -22,8 +22,6 @@ import dev.overlap.replicator.jdbc.DriverTls;
 import dev.overlap.replicator.stream.ConnectorProperties;
 import dev.overlap.replicator.verify.PipelineWatermark;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,6 +153,13 @@ public final class PostgresEngine implements Engine {
                     + " recovered. To start over: truncate the target tables and DELETE FROM " + OffsetStore.TABLE
                     + " WHERE pipeline = '" + config.pipeline() + "'");
         }
+        if (slot.get().lost()) {
+            throw new UserError("source " + config.source().display() + ": replication slot " + config.slotName()
+                    + " was invalidated (wal_status lost, max_slot_wal_keep_size): the source removed WAL the pipeline had"
+                    + " not applied, so the changes since cannot be recovered. To start over with a fresh initial copy:"
+                    + " SELECT pg_drop_replication_slot('" + config.slotName() + "') on the source, truncate the target"
+                    + " tables and DELETE FROM " + OffsetStore.TABLE + " WHERE pipeline = '" + config.pipeline() + "'");
+        }
     }
 
     /** The slot with an exported snapshot, COPY from it straight into COPY on the target ({@link PostgresSnapshotCopier}). */
@@ -191,18 +196,10 @@ public final class PostgresEngine implements Engine {
         return p;
     }
 
-    /** {@code pg_current_wal_lsn()} minus the slot's {@code confirmed_flush_lsn}, bytes. */
+    /** From the slot ({@link PostgresSource#retention}). */
     @Override
-    public SourceProbe.Backlog backlog(Supplier<SourcePosition> applied) {
-        return connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT pg_current_wal_lsn() - confirmed_flush_lsn"
-                    + " FROM pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, config.slotName());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
-                }
-            }
-        };
+    public SourceProbe.RetentionProbe retention(Supplier<SourcePosition> applied) {
+        return PostgresSource.retention(config.slotName());
     }
 
     @Override

@@ -7,6 +7,8 @@ import dev.overlap.replicator.catalog.TableId;
 import dev.overlap.replicator.config.Endpoint;
 import dev.overlap.replicator.config.TableFilter;
 import dev.overlap.replicator.heartbeat.SourceProbe;
+import dev.overlap.replicator.heartbeat.SourceProbe;
+import dev.overlap.replicator.heartbeat.SourceRetention;
 import dev.overlap.replicator.jdbc.Connections;
 import dev.overlap.replicator.sql.SqlDialect;
 import dev.overlap.replicator.stream.SchemaChange;
@@ -268,18 +270,62 @@ final class PostgresSource {
      */
     public Optional<ReplicationSlot> slot(String name) {
         try (Connection c = Connections.open(endpoint);
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT active_pid, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT active_pid, confirmed_flush_lsn::text, "
+                     + (walStatusKnown(c) ? "wal_status" : "NULL") + " FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new ReplicationSlot(name, (Integer) rs.getObject(1), rs.getString(2)));
+                return Optional.of(new ReplicationSlot(name, (Integer) rs.getObject(1), rs.getString(2), rs.getString(3)));
             }
         } catch (SQLException e) {
             throw Connections.explain(endpoint, e);
         }
+    }
+
+    /** @return whether the server shows a slot's {@code wal_status} and {@code safe_wal_size} (PostgreSQL 13+) */
+    private static boolean walStatusKnown(Connection c) throws SQLException {
+        return Integer.parseInt(Connections.single(c, "SHOW server_version_num")) >= 130000;
+    }
+
+    /**
+     * Backlog: {@code pg_current_wal_lsn()} minus the slot's {@code confirmed_flush_lsn}. Retained: the WAL the slot holds
+     * back, {@code pg_current_wal_lsn() − restart_lsn}. Headroom: {@code safe_wal_size / max_slot_wal_keep_size}, the
+     * share of the limit left before the server invalidates the slot at a checkpoint (-1 without a limit, and before
+     * PostgreSQL 13). Lost: the slot is gone, or {@code wal_status} is {@code lost}. Column meanings from the
+     * PostgreSQL documentation of {@code pg_replication_slots}.
+     *
+     * @param slot the pipeline's slot
+     * @return the retention reader for the {@link SourceProbe}
+     */
+    static SourceProbe.RetentionProbe retention(String slot) {
+        return (c, lagSeconds) -> {
+            boolean known = walStatusKnown(c);
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_current_wal_lsn() - confirmed_flush_lsn,"
+                    + " pg_current_wal_lsn() - restart_lsn, "
+                    + (known ? "wal_status, safe_wal_size, pg_size_bytes(current_setting('max_slot_wal_keep_size')),"
+                    + " current_setting('max_slot_wal_keep_size')" : "NULL, NULL, -1, ''")
+                    + " FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, slot);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return new SourceRetention(-1, -1, 0, "", "replication slot " + slot + " no longer exists");
+                    }
+                    long limitBytes = rs.getLong(5);
+                    String limit = limitBytes > 0 ? "max_slot_wal_keep_size " + rs.getString(6) : "";
+                    if ("lost".equals(rs.getString(3))) {
+                        return new SourceRetention(-1, -1, 0, limit, "replication slot " + slot + " was invalidated"
+                                + " (wal_status lost): the source removed WAL the pipeline had not applied (" + limit + ")");
+                    }
+                    long backlog = rs.getObject(1) == null ? -1 : rs.getLong(1);
+                    long retained = rs.getObject(2) == null ? -1 : rs.getLong(2);
+                    double headroom = limitBytes > 0 && rs.getObject(4) != null
+                            ? Math.min(1, Math.max(0, rs.getLong(4) / (double) limitBytes)) : -1;
+                    return new SourceRetention(backlog, retained, headroom, limit, null);
+                }
+            }
+        };
     }
 
     /**
