@@ -410,4 +410,94 @@ class PromoteIT {
             cutover.daemon.terminate();
         }
     }
+
+    /**
+     * Leaves what a daemon killed inside OPEN_TARGET leaves: the source frozen and the target's promotion record at
+     * {@code opening}; the target read-only or not, as the test says.
+     */
+    private static void interruptedInOpenTarget(Cutover cutover, boolean targetStillReadOnly) throws Exception {
+        cutover.pair.awaitIdentical(Duration.ofSeconds(60));
+        cutover.daemon.kill();
+        cutover.pair.onSource("ALTER DATABASE \"" + cutover.pair.name + "\" SET default_transaction_read_only = on");
+        cutover.pair.onTarget("INSERT INTO overlap_promotions (pipeline, state, previous_read_only, report, updated_at)"
+                + " VALUES ('" + cutover.pair.name + "', 'opening', NULL, NULL, now())");
+        if (targetStillReadOnly) {
+            cutover.pair.onTarget("ALTER DATABASE \"" + cutover.pair.name + "\" SET default_transaction_read_only = on");
+        }
+        assertThat(cutover.sourceWritable()).as("the application on the frozen source").isFalse();
+    }
+
+    @Test
+    void daemonKilledInOpenTargetAfterTheTargetOpenedCompletesThePromoteAndKeepsTheSourceFrozen() throws Exception {
+        Cutover cutover = new Cutover("promoteopened");
+        cutover.startDaemon();
+        interruptedInOpenTarget(cutover, false);
+
+        OverlapProcess restart = OverlapProcess.start(cutover.env, "run", "--config", cutover.config.toString());
+        assertThat(restart.waitFor()).as(restart.stderr()).isEqualTo(2);
+        assertThat(restart.stderr()).contains("was promoted: the target is the master now");
+        assertThat(cutover.sourceWritable()).as("two writable masters").isFalse();
+        assertThat(single(cutover.pair.source(), "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'overlap_"
+                + cutover.pair.name + "'")).as("the slot, which would keep WAL on the old host").isZero();
+
+        OverlapProcess promote = cutover.promote(cutover.env);
+        assertThat(promote.waitFor()).as(promote.stderr()).isZero();
+        JsonNode report = JSON.readTree(promote.stdout());
+        assertThat(report.path("outcome").asText()).isEqualTo("promoted");
+        assertThat(report.path("warnings").toString()).contains("the daemon ended during OPEN_TARGET; the target had opened");
+        // from another database: a session in the read-only one cannot lift it
+        DatabasePair.execute(cutover.pair.sourceServer.connect("postgres"),
+                "ALTER DATABASE \"" + cutover.pair.name + "\" RESET default_transaction_read_only");
+    }
+
+    @Test
+    void daemonKilledInOpenTargetBeforeTheTargetOpenedReturnsTheSourceToWritable() throws Exception {
+        Cutover cutover = new Cutover("promotenotopened");
+        cutover.startDaemon();
+        interruptedInOpenTarget(cutover, true);
+
+        // the next start reads the target as still read-only: the source takes writes again, and the daemon streams
+        // into the read-only target database as before the promote
+        cutover.startDaemon();
+        try {
+            assertThat(cutover.sourceWritable()).isTrue();
+            assertThat(single(cutover.pair.target(), "SELECT count(*) FROM overlap_promotions")).isZero();
+            cutover.pair.awaitIdentical(Duration.ofSeconds(60));
+        } finally {
+            assertThat(cutover.daemon.terminate()).as(cutover.daemon.stderr()).isZero();
+            DatabasePair.execute(cutover.pair.targetServer.connect("postgres"),
+                    "ALTER DATABASE \"" + cutover.pair.name + "\" RESET default_transaction_read_only");
+        }
+    }
+
+    @Test
+    void openTargetThatFailsWithTheTargetStillReadOnlyReturnsTheSourceToWritable() throws Exception {
+        Cutover cutover = new Cutover("promoteopenfail", "  max-lag: 60s", "  timeout: 5s");
+        String alter = "ALTER DATABASE \"" + cutover.pair.name + "\" ";
+        // the new host is kept read-only for the application until promote opens it
+        DatabasePair.execute(cutover.pair.targetServer.connect("postgres"), alter + "SET default_transaction_read_only = on");
+        cutover.startDaemon();
+        try (Connection blocker = cutover.pair.targetServer.connect("postgres"); Statement st = blocker.createStatement()) {
+            cutover.pair.awaitIdentical(Duration.ofSeconds(60));
+            // another session's uncommitted change of the same database settings: OPEN_TARGET waits for it past the timeout
+            blocker.setAutoCommit(false);
+            st.execute(alter + "SET work_mem = '8MB'");
+            OverlapProcess promote = cutover.promote(cutover.env);
+            assertThat(promote.waitFor()).as(promote.stderr()).isEqualTo(4);
+            JsonNode report = JSON.readTree(promote.stdout());
+            assertThat(report.path("outcome").asText()).as(promote.stderr() + cutover.daemon.stderr()).isEqualTo("aborted");
+            assertThat(report.path("state").asText()).isEqualTo("OPEN_TARGET");
+            assertThat(cutover.sourceWritable()).as("the source, with the target certainly closed").isTrue();
+            // its stream stopped for the cutover, the daemon exits for a restart
+            assertThat(cutover.daemon.waitFor()).as(cutover.daemon.stderr()).isEqualTo(1);
+            blocker.rollback();
+        }
+        cutover.startDaemon();
+        try {
+            cutover.pair.awaitIdentical(Duration.ofSeconds(60));
+        } finally {
+            assertThat(cutover.daemon.terminate()).as(cutover.daemon.stderr()).isZero();
+            DatabasePair.execute(cutover.pair.targetServer.connect("postgres"), alter + "RESET default_transaction_read_only");
+        }
+    }
 }

@@ -86,13 +86,16 @@ public final class PromoteCommand implements Callable<Integer> {
         if (done.isPresent()) {
             return print(done.get());
         }
-        boolean rolledBack;
+        PromotionGuard.Interrupted found;
         try (Engine engine = Engines.connect(cfg)) {
-            rolledBack = PromotionGuard.rollBackInterruptedFreeze(cfg, new PromotionStore(cfg.pipeline(), engine.dialect()),
-                    engine.cutover());
+            found = PromotionGuard.finishInterrupted(cfg, new PromotionStore(cfg.pipeline(), engine.dialect()), engine.cutover());
+        }
+        if (found == PromotionGuard.Interrupted.PROMOTED) {
+            return print(storedPromotion(cfg).orElseThrow());
         }
         spec.commandLine().getErr().println("overlap: the daemon stopped answering during promote (" + cause.getMessage() + "); "
-                + (rolledBack ? "the source was frozen and is writable again" : "the source was not frozen") + "; promote aborted");
+                + (found == PromotionGuard.Interrupted.ROLLED_BACK ? "the source was frozen and is writable again"
+                : "the source was not frozen") + "; promote aborted");
         return ExitCode.PROMOTE_ABORTED;
     }
 

@@ -28,7 +28,8 @@ import sun.misc.Signal;
 @Command(name = "run", description = "Replicate the source to the target until stopped (SIGTERM drains and exits 0).")
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
-    /** After PROMOTED, how long the endpoint keeps serving so the promote call gets its answer, ms. */
+    /** After PROMOTED (or a promote aborted after it stopped the stream), how long the endpoint keeps serving so the
+     *  promote call gets its answer, ms. */
     private static final long PROMOTED_GRACE_MS = 2_000;
 
     @Option(names = "--config", required = true, description = "path of overlap.yml")
@@ -77,6 +78,13 @@ public final class RunCommand implements Callable<Integer> {
                     LOG.error("pipeline {} stopped: {}", cfg.pipeline(), rootMessage(pipeline.failure()), pipeline.failure());
                 }
                 pipeline.recordFailure(apply != null ? apply.getMessage() : rootMessage(pipeline.failure()));
+                return ExitCode.FAILURE;
+            }
+            if (pipeline.lifecycle().state() == PipelineState.FAILED) {
+                // a promote aborted after it had stopped the stream: the next start streams on from the offset
+                LOG.error("pipeline {} stopped: its stream was stopped for a cutover that was aborted; restart it to stream on",
+                        cfg.pipeline());
+                Thread.sleep(PROMOTED_GRACE_MS);
                 return ExitCode.FAILURE;
             }
             LOG.info("stopping pipeline {}: finishing the batch in hand", cfg.pipeline());

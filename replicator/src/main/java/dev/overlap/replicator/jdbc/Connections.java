@@ -52,12 +52,29 @@ public final class Connections {
         if (endpoint.kind() == dev.overlap.replicator.config.DatabaseKind.POSTGRESQL) {
             // error messages without the server's detail, which quotes row values (Key (email)=(…))
             props.setProperty("logServerErrorDetail", "false");
+            props.putAll(sessionOverrides(endpoint));
         }
         try {
             return DriverManager.getConnection(endpoint.url(), props);
         } catch (SQLException e) {
             throw explain(endpoint, e);
         }
+    }
+
+    /**
+     * The settings Overlap's own sessions on an endpoint override at login: on a PostgreSQL target, {@code
+     * default_transaction_read_only = off}, so that the pipeline writes into a target database kept read-only for the
+     * application until promote opens it (README, "Cutover"); none elsewhere.
+     *
+     * @param endpoint the database
+     * @return driver properties to add (pgjdbc's {@code options})
+     */
+    public static Properties sessionOverrides(Endpoint endpoint) {
+        Properties props = new Properties();
+        if (endpoint.kind() == dev.overlap.replicator.config.DatabaseKind.POSTGRESQL && endpoint.role().equals("target")) {
+            props.setProperty("options", "-c default_transaction_read_only=off");
+        }
+        return props;
     }
 
     /**

@@ -142,6 +142,12 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         engine = Engines.connect(config);
         dialect = engine.dialect();
         daemonLock = DaemonLock.acquire(config.target(), dialect, config.pipeline());
+        // first: an interrupted promote may have left the source frozen, which the preflight's writes would meet
+        try {
+            PromotionGuard.checkStart(config, new PromotionStore(config.pipeline(), dialect), engine.cutover());
+        } catch (SQLException e) {
+            throw Connections.explain(config.target(), e);
+        }
         List<SourceTable> tables = engine.preflightSource();
         heartbeatTable = engine.prepareHeartbeat();
         streamed = new ArrayList<>(tables);
@@ -165,11 +171,6 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         Map<TableId, TargetTable> userTargetTables = new LinkedHashMap<>(targetTables);
         userTargetTables.remove(heartbeatTable);
         userTables = List.copyOf(userTargetTables.keySet());
-        try {
-            PromotionGuard.checkStart(config, new PromotionStore(config.pipeline(), dialect), engine.cutover());
-        } catch (SQLException e) {
-            throw Connections.explain(config.target(), e);
-        }
         resume = ResumePoint.decide(config, engine, dialect, pool, new ResumePoint.Stores(offsets, failures, copyProgress), userTables);
         lastFailure = resume.lastFailure();
         appliedOffset = resume.stored() == null ? null : resume.stored().offset();

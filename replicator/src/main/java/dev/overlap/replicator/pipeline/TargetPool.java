@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.overlap.replicator.config.DatabaseKind;
 import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.jdbc.Connections;
 import dev.overlap.replicator.jdbc.DriverTls;
 import dev.overlap.replicator.sql.SqlDialect;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +19,8 @@ final class TargetPool {
      * noticed within 5 s (Hikari's default waits 30 s) and the Applier then keeps retrying. PostgreSQL
      * connections bind strings untyped ({@code stringtype=unspecified}, so the server casts them to the
      * column type) and leave the server's error detail out of messages (it quotes row values). The target's TLS
-     * settings apply ({@link DriverTls}).
+     * settings apply ({@link DriverTls}), and a read-only PostgreSQL target database is written all the same
+     * ({@link Connections#sessionOverrides}).
      *
      * @param config the pipeline's configuration
      * @param dialect the target's dialect
@@ -40,9 +42,9 @@ final class TargetPool {
             hikari.addDataSourceProperty("stringtype", "unspecified");
             hikari.addDataSourceProperty("logServerErrorDetail", "false");
         }
-        java.util.Properties tls = new java.util.Properties();
-        DriverTls.addTo(config.target(), tls);
-        tls.forEach((name, value) -> hikari.addDataSourceProperty((String) name, value));
+        java.util.Properties driver = Connections.sessionOverrides(config.target());
+        DriverTls.addTo(config.target(), driver);
+        driver.forEach((name, value) -> hikari.addDataSourceProperty((String) name, value));
         hikari.setMetricRegistry(registry);
         return new HikariDataSource(hikari);
     }

@@ -109,6 +109,18 @@ public abstract class Cutover {
     public abstract void openTarget() throws SQLException;
 
     /**
+     * Reads, on a new connection, whether the target takes writes: whether {@link #openTarget} took effect, also when
+     * its answer was lost. A target that was never read-only counts as open.
+     *
+     * @return {@code true} when the target is open for writes, {@code false} while it is still read-only
+     * @throws SQLException when the target cannot be read
+     */
+    public abstract boolean targetOpen() throws SQLException;
+
+    /** @return the query a DBA runs on the target to see whether it opened, for a message */
+    public abstract String targetOpenCheck();
+
+    /**
      * Releases what the source keeps for the pipeline after the promotion (a slot), if anything.
      *
      * @param slot the pipeline's slot and publication name

@@ -34,10 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>The fence is a unique row written into the heartbeat table after the freeze; logical decoding
  * delivers commits in commit order, so once the target holds the fence it holds every write the source
  * accepted. A failure before OPEN_TARGET restores the source's read-only setting, resumes streaming
- * and reports {@code aborted} (exit 4); a failure in OPEN_TARGET reports {@code failed} (exit 1) with
- * the source still frozen, so there is never a moment with two writable masters. A promote after a
- * finished one reports the stored {@code promoted} report again. The durable state is kept by
- * {@link PromotionStore}, so a crash in between is rolled back by {@link PromotionGuard#rollBackInterruptedFreeze}.
+ * and reports {@code aborted} (exit 4). A failure in OPEN_TARGET (its answer lost, say) is followed by reading whether
+ * the target opened: open, the promote completes; certainly still read-only, the source is returned to writable and
+ * the promote is {@code aborted} (the stream stopped for the cutover, so the daemon exits and its next start streams
+ * on); not known in {@code promote.timeout}, {@code failed} (exit 1) with the source still frozen and the one check to
+ * make. So there is never a moment with two writable masters. A promote after a finished one reports the stored
+ * {@code promoted} report again. The durable state is kept by {@link PromotionStore}, so a crash in between is
+ * finished by {@link PromotionGuard#finishInterrupted}.
  */
 public final class Promoter {
     private static final Logger LOG = LoggerFactory.getLogger(Promoter.class);
@@ -166,15 +169,35 @@ public final class Promoter {
             return abort(run, e, frozen, previousReadOnly, frozenAt, dryRun);
         }
         Instant openedAt;
+        String previous = previousReadOnly;
         try {
-            run.step(PromoteState.OPEN_TARGET, cutover::openTarget);
+            run.step(PromoteState.OPEN_TARGET, () -> {
+                withTarget(c -> store.save(c, new PromotionStore.Promotion("opening", previous, null)));
+                cutover.openTarget();
+            });
             openedAt = Instant.now();
         } catch (Exception e) {
-            lifecycle.enter(PipelineState.FAILED);
-            metrics.error("promote", "OPEN_TARGET failed: " + message(e));
-            LOG.error("promote failed at OPEN_TARGET, after the stream stopped; the source stays frozen: {}", message(e));
-            return new PromoteReport(config.pipeline(), "failed", PromoteState.OPEN_TARGET, run.steps, null, null, frozenAt, null,
-                    sequences[0], pipeline.tables().size(), "OPEN_TARGET: " + message(e), null);
+            Boolean open = targetOpenAfter(e);
+            if (open == null) {
+                lifecycle.enter(PipelineState.FAILED);
+                String error = "OPEN_TARGET: " + message(e) + "; whether the target opened is not known, so the source stays"
+                        + " frozen. Check on the target: " + cutover.targetOpenCheck() + "; or run overlap promote again once"
+                        + " the target answers, which finds out and completes the promote or returns the source to writable";
+                metrics.error("promote", error);
+                LOG.error("promote failed at OPEN_TARGET, after the stream stopped: {}", error);
+                return new PromoteReport(config.pipeline(), "failed", PromoteState.OPEN_TARGET, run.steps, null, null, frozenAt,
+                        null, sequences[0], pipeline.tables().size(), error, null);
+            }
+            if (!open) {
+                // certainly still closed: nothing was switched, the source may take writes again; the stream stopped
+                // for the cutover, so the daemon ends (FAILED) and its next start streams on
+                lifecycle.enter(PipelineState.FAILED);
+                LOG.warn("promote: the target is still read-only; the stream was stopped for the cutover, so the daemon exits"
+                        + " and its next start streams on");
+                return abort(run, e, true, previousReadOnly, frozenAt, false);
+            }
+            openedAt = Instant.now();
+            warnings.add("OPEN_TARGET's answer was lost (" + message(e) + "), but the target reads as open: promoted");
         }
         run.state = PromoteState.PROMOTED;
         run.steps.add(new PromoteReport.Step(PromoteState.PROMOTED, 0));
@@ -299,6 +322,32 @@ public final class Promoter {
                 .map(t -> t.table() + ": " + t.missingRows() + " missing, " + t.extraRows() + " extra, " + t.differentRows()
                         + " different rows")
                 .toList();
+    }
+
+    /**
+     * After OPEN_TARGET failed: reads, on new connections, whether the target opened, retrying for up to
+     * {@code promote.timeout}.
+     *
+     * @return whether the target is open, or {@code null} when that cannot be learnt in time
+     */
+    private Boolean targetOpenAfter(Exception failure) {
+        long deadline = System.nanoTime() + config.promote().timeout().toNanos();
+        LOG.warn("promote: OPEN_TARGET failed ({}); reading whether the target opened", message(failure));
+        while (true) {
+            try {
+                return cutover.targetOpen();
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    return null;
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
     }
 
     private PromoteReport abort(Run run, Exception cause, boolean frozen, String previousReadOnly, Instant frozenAt, boolean dryRun) {

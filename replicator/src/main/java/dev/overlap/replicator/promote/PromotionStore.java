@@ -23,7 +23,8 @@ public final class PromotionStore {
     public static final String TABLE = "overlap_promotions";
 
     /**
-     * @param state {@code frozen} or {@code promoted}
+     * @param state {@code frozen} (the source is frozen; OPEN_TARGET has not begun), {@code opening} (OPEN_TARGET began:
+     *        whether the target opened must be read from it) or {@code promoted}
      * @param previousReadOnly the source's database-level setting before the freeze, {@code null} when unset
      * @param report the report of a finished promotion, JSON, or {@code null}
      */

@@ -164,6 +164,18 @@ final class MySqlCutover extends Cutover {
         }
     }
 
+    @Override
+    public boolean targetOpen() throws SQLException {
+        try (Connection c = targetConnection()) {
+            return !readOnly(c);
+        }
+    }
+
+    @Override
+    public String targetOpenCheck() {
+        return "SELECT @@GLOBAL.read_only (open when 0)";
+    }
+
     /** A binlog source keeps nothing for the pipeline (no slot); binlog retention is the server's own. */
     @Override
     public void dropReplication(String slot) {

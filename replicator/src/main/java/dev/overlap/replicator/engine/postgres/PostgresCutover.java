@@ -193,6 +193,19 @@ final class PostgresCutover extends Cutover {
         }
     }
 
+    @Override
+    public boolean targetOpen() throws SQLException {
+        try (Connection c = targetConnection()) {
+            return !"on".equals(readOnlySetting(c));
+        }
+    }
+
+    @Override
+    public String targetOpenCheck() {
+        return "SELECT setconfig FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = '"
+                + target.database() + "') AND setrole = 0 (open when it holds no default_transaction_read_only=on)";
+    }
+
     /**
      * Drops the replication slot and the publication on the source, so the old host keeps no WAL for them, and the
      * DDL event triggers ({@link DdlCapture}; a user who may not is told the SQL).
