@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class SourceProtectionIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final DatabaseServer SOURCE = DatabaseServer.postgres(Map.of("max_slot_wal_keep_size", "48MB",
-            "max_wal_size", "256MB"));
+            "max_wal_size", "256MB", "wal_sender_timeout", "5s"));
 
     @AfterAll
     static void stop() {
@@ -138,6 +138,37 @@ class SourceProtectionIT {
         assertThat(restart.stderr()).doesNotContain("Exception");
         assertThat(restart.stderr()).contains("replication slot overlap_" + pair.name + " was invalidated (wal_status lost,"
                 + " max_slot_wal_keep_size)").contains("To start over with a fresh initial copy: SELECT pg_drop_replication_slot(");
+    }
+
+    @Test
+    void aStreamASilentPartitionCutOffIsTakenForDeadAndTheRestartResumes() throws Exception {
+        DatabasePair pair = DatabasePair.create("srcsilent", SOURCE, Servers.target());
+        pair.onBoth("CREATE TABLE orders (id int PRIMARY KEY, note text NOT NULL)");
+        URI server = URI.create(SOURCE.jdbcUrl(pair.name).substring("jdbc:".length()));
+        try (TcpProxy proxy = new TcpProxy(server.getHost(), server.getPort())) {
+            Path config = pair.writeConfig(pair.configYaml().replace(SOURCE.jdbcUrl(pair.name),
+                    "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + pair.name));
+            Map<String, String> env = Map.of(DatabasePair.PASSWORD_VARIABLE, SOURCE.superuserPassword());
+            OverlapProcess daemon = OverlapProcess.start(env, "run", "--config", config.toString());
+            // the stream is connected: the connector wrote an offset of its own
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> UniqueKeysCheck.streamingOffset(pair));
+            pair.onSource("INSERT INTO orders VALUES (1, 'before')");
+            pair.awaitIdentical(Duration.ofSeconds(60));
+
+            // the stream's connection (and the others open now) lose their path without a reset; the source ends its
+            // walsender after wal_sender_timeout, and the daemon is left waiting on a connection nothing arrives on
+            proxy.partition();
+            pair.onSource("INSERT INTO orders VALUES (2, 'during the partition')");
+            assertThat(daemon.waitFor()).as(daemon.stderr()).isEqualTo(1);
+            assertThat(daemon.stderr()).contains("its connection is taken for dead (a silent network partition)");
+
+            OverlapProcess restart = OverlapProcess.start(env, "run", "--config", config.toString());
+            try {
+                pair.awaitIdentical(Duration.ofSeconds(60));
+            } finally {
+                assertThat(restart.terminate()).as(restart.stderr()).isZero();
+            }
+        }
     }
 
     private static boolean slotLost(DatabasePair pair) throws Exception {

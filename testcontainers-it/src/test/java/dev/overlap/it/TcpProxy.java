@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * turns new ones away at once (as a host that went down does), and {@link #restore()} forwards again on
  * the same port, which the proxy keeps listening on meanwhile (a closed port could be taken by another
  * socket in between); {@link #stall()} keeps every connection open but forwards nothing (as a firewall that drops
- * packets does) until {@link #resume()}. Each connection costs two threads; meant for a handful.
+ * packets does) until {@link #resume()}; {@link #partition()} does that for good to the connections open at the time. Each connection costs two threads; meant for a handful.
  */
 final class TcpProxy implements AutoCloseable {
     /** The word COMMIT in any case, not part of another word (SET autocommit = 0 is no commit). */
@@ -30,6 +30,8 @@ final class TcpProxy implements AutoCloseable {
     /** While set, a new connection is closed at once and nothing is forwarded: the host is down. */
     private volatile boolean down;
     private volatile boolean stalled;
+    /** Connections a {@link #partition()} left without a network path: their bytes are dropped, they stay open. */
+    private final Set<Socket> partitioned = ConcurrentHashMap.newKeySet();
     private volatile byte[] commitMarker;
     private volatile boolean markerSeen;
     private volatile boolean commitCut;
@@ -93,6 +95,14 @@ final class TcpProxy implements AutoCloseable {
         stalled = true;
     }
 
+    /**
+     * The connections open now lose their network path for good, as in a silent partition: every byte they send either
+     * way is dropped, and neither end is closed or reset. New connections are forwarded as usual.
+     */
+    void partition() {
+        partitioned.addAll(sockets);
+    }
+
     /** Forwards again, the held bytes first. */
     void resume() {
         stalled = false;
@@ -152,7 +162,7 @@ final class TcpProxy implements AutoCloseable {
                             cut = true;
                         }
                     }
-                    if (!fromClient && swallowAnswers) {
+                    if (!fromClient && swallowAnswers || partitioned.contains(from)) {
                         continue;
                     }
                     out.write(buffer, 0, n);

@@ -244,6 +244,8 @@ public final class Applier {
                 return;
             }
             try {
+                // a DDL statement may run for long on a large table: no socket timeout while it runs (the pool restores it)
+                connection.setNetworkTimeout(Runnable::run, 0);
                 boolean inDoubt = offsets.schemaChangeMarked(connection, batch.offset());
                 offsets.markSchemaChange(connection, batch.partition(), batch.offset());
                 connection.commit();

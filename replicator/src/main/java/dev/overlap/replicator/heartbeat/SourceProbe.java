@@ -54,6 +54,16 @@ public final class SourceProbe implements AutoCloseable {
         SourceRetention read(Connection connection, double lagSeconds) throws SQLException;
     }
 
+    /** The probe's longest wait for the source: a silent partition fails the heartbeat within this. */
+    static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * Probes in a row (5 s apart) that find the stream disconnected on the source while the pipeline streams, after
+     * which the stream is taken for dead: a silent partition left its connection waiting for data that the source
+     * stopped sending when its {@code wal_sender_timeout} ended the session.
+     */
+    static final int DISCONNECTED_PROBES = 6;
+
     /** Below this share of the source's retention limit left, the probe warns. */
     static final double LOW_HEADROOM = 0.25;
 
@@ -75,6 +85,9 @@ public final class SourceProbe implements AutoCloseable {
     private boolean failing;
     private boolean headroomLow;
     private boolean lostReported;
+    private int disconnectedProbes;
+    private java.util.function.BooleanSupplier streaming = () -> false;
+    private java.util.function.Consumer<String> streamLost = message -> { };
 
     /**
      * @param source the source database
@@ -128,6 +141,18 @@ public final class SourceProbe implements AutoCloseable {
     }
 
     /**
+     * Watches the source's side of the stream: when the source sees it disconnected for {@link #DISCONNECTED_PROBES}
+     * probes in a row while {@code streaming} holds, {@code lost} is told why (once).
+     *
+     * @param streaming whether the pipeline streams now
+     * @param lost what to do with a stream the source no longer serves: stop it, so that a restart connects anew
+     */
+    public void watchStream(java.util.function.BooleanSupplier streaming, java.util.function.Consumer<String> lost) {
+        this.streaming = streaming;
+        this.streamLost = lost;
+    }
+
+    /**
      * Starts beating.
      *
      * @param intervalMs heartbeat interval, ms
@@ -147,7 +172,7 @@ public final class SourceProbe implements AutoCloseable {
         }
         try {
             if (connection == null) {
-                connection = Connections.open(source);
+                connection = Connections.open(source, SOCKET_TIMEOUT);
             }
             try (PreparedStatement ps = connection.prepareStatement(upsertSql)) {
                 ps.setString(1, pipeline);
@@ -177,6 +202,12 @@ public final class SourceProbe implements AutoCloseable {
             lag.backlogBytes(kept.backlogBytes());
         }
         retentionMonitor.retention(kept.retainedBytes(), kept.headroom());
+        disconnectedProbes = Boolean.FALSE.equals(kept.streamConnected()) && streaming.getAsBoolean() ? disconnectedProbes + 1 : 0;
+        if (disconnectedProbes == DISCONNECTED_PROBES) {
+            streamLost.accept("the source has served no stream to the pipeline for " + DISCONNECTED_PROBES * BACKLOG_EVERY_TICKS
+                    + " s while it was streaming (replication slot inactive): its connection is taken for dead (a silent"
+                    + " network partition); the stream stops and a restart resumes from the last committed batch");
+        }
         if (kept.lost() != null) {
             if (!lostReported) {
                 metrics.error("position_lost", kept.lost());

@@ -11,11 +11,14 @@ package dev.overlap.replicator.heartbeat;
  *        messages; empty when it sets none
  * @param lost why the source no longer has the pipeline's position (the slot invalidated, the binlog purged), or
  *        {@code null} while it has it
+ * @param streamConnected whether the source sees the pipeline's stream connected (PostgreSQL: the slot is active), or
+ *        {@code null} when it cannot tell (MySQL/MariaDB)
  */
-public record SourceRetention(long backlogBytes, long retainedBytes, double headroom, String limit, String lost) {
+public record SourceRetention(long backlogBytes, long retainedBytes, double headroom, String limit, String lost,
+                              Boolean streamConnected) {
 
     /** @return a reading that knows nothing yet */
     public static SourceRetention unknown() {
-        return new SourceRetention(-1, -1, -1, "", null);
+        return new SourceRetention(-1, -1, -1, "", null, null);
     }
 }

@@ -20,12 +20,19 @@ public final class Connections {
     }
 
     /**
+     * The longest wait for an answer on Overlap's own short-lived connections (preflight, catalog, the initial copy):
+     * long enough for a slow catalog query or a large chunk's commit, short enough that a silent partition (packets
+     * dropped, no reset) fails the call instead of hanging it for the kernel's ~15 minutes.
+     */
+    public static final Duration SOCKET_TIMEOUT = Duration.ofMinutes(2);
+
+    /**
      * @param endpoint the database
-     * @return an open connection in auto-commit mode
+     * @return an open connection in auto-commit mode whose every wait for the server ends after {@link #SOCKET_TIMEOUT}
      * @throws UserError when the database cannot be reached or refuses the login
      */
     public static Connection open(Endpoint endpoint) {
-        return open(endpoint, Duration.ZERO);
+        return open(endpoint, SOCKET_TIMEOUT);
     }
 
     /**

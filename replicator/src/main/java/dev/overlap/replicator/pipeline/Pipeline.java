@@ -206,6 +206,10 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         stream.start();
         probe = new SourceProbe(config.source(), config.pipeline(), engine.retention(() -> SourcePosition.of(appliedOffset)), heartbeatTable,
                 engine.sourceDialect(), metrics, lag);
+        probe.watchStream(() -> lifecycle.state() == PipelineState.STREAMING, message -> {
+            LOG.error("pipeline {}: {}", config.pipeline(), message);
+            new Thread(() -> stream.abort(new IllegalStateException(message)), "overlap-stream-abort").start();
+        });
         probe.start(HEARTBEAT_INTERVAL_MS);
         LOG.info("metrics on http://{}:{}/metrics", server.address().getHostString(), server.address().getPort());
     }

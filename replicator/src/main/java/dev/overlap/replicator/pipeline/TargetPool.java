@@ -11,6 +11,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /** The pipeline's HikariCP pool of apply connections to the target. */
 final class TargetPool {
+    /** The longest wait for the target on an apply connection, but during a DDL statement. */
+    static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(60);
+
     private TargetPool() {
     }
 
@@ -37,6 +40,10 @@ final class TargetPool {
         hikari.setMaximumPoolSize(2);
         hikari.setConnectionTimeout(5_000);
         hikari.setConnectionInitSql(dialect.applySessionSql());
+        // a silent partition fails the batch within this (and the Applier retries it) instead of hanging for ~15 min;
+        // the Applier lifts it for DDL statements, which may run long (pgjdbc counts seconds, the others ms)
+        hikari.addDataSourceProperty("socketTimeout", config.target().kind() == DatabaseKind.POSTGRESQL
+                ? Long.toString(SOCKET_TIMEOUT.toSeconds()) : Long.toString(SOCKET_TIMEOUT.toMillis()));
         hikari.addDataSourceProperty("ApplicationName", "overlap-" + config.pipeline());
         if (config.target().kind() == DatabaseKind.POSTGRESQL) {
             hikari.addDataSourceProperty("stringtype", "unspecified");

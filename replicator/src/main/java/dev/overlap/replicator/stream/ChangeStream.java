@@ -118,6 +118,17 @@ public final class ChangeStream implements AutoCloseable {
     }
 
     /**
+     * Stops the stream with a failure of Overlap's own finding (its connection taken for dead): {@link #failure()}
+     * reports it, and the batch in hand finishes or rolls back whole as on {@link #close()}.
+     *
+     * @param cause why the stream stops
+     */
+    public void abort(Throwable cause) {
+        failure.compareAndSet(null, cause);
+        close();
+    }
+
+    /**
      * Stops the engine: the batch in hand finishes (its transaction commits or rolls back whole), then
      * the engine stops.
      */

@@ -60,7 +60,8 @@ final class MySqlSnapshotCopier implements SnapshotCopier {
     @Override
     public ConsistentSnapshot open(List<SourceTable> tables, int sessions) throws SQLException {
         List<Connection> opened = new ArrayList<>();
-        try (Connection lock = Connections.open(source); Statement st = lock.createStatement()) {
+        // FLUSH TABLES WITH READ LOCK waits for the source's running statements, however long: no socket timeout
+        try (Connection lock = Connections.open(source, java.time.Duration.ZERO); Statement st = lock.createStatement()) {
             for (int i = 0; i < sessions; i++) {
                 Connection c = Connections.open(source);
                 opened.add(c);

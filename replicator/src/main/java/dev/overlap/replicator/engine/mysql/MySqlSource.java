@@ -356,11 +356,11 @@ final class MySqlSource {
             String limit = expire > 0 ? "binlog_expire_logs_seconds " + expire : "";
             if (!logs.containsKey(position.file())) {
                 return new SourceRetention(-1, -1, 0, limit, "binlog " + position.file() + " with the applied position is"
-                        + " purged (" + (limit.isEmpty() ? "PURGE BINARY LOGS" : limit) + ")");
+                        + " purged (" + (limit.isEmpty() ? "PURGE BINARY LOGS" : limit) + ")", null);
             }
             long bytes = backlogBytes(logs, position.file(), position.position());
             double headroom = expire > 0 ? Math.max(0, expire - lagSeconds) / expire : -1;
-            return new SourceRetention(bytes, bytes, headroom, limit, null);
+            return new SourceRetention(bytes, bytes, headroom, limit, null, null);
         };
     }
 

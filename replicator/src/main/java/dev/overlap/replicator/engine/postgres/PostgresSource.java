@@ -293,7 +293,8 @@ final class PostgresSource {
      * Backlog: {@code pg_current_wal_lsn()} minus the slot's {@code confirmed_flush_lsn}. Retained: the WAL the slot holds
      * back, {@code pg_current_wal_lsn() − restart_lsn}. Headroom: {@code safe_wal_size / max_slot_wal_keep_size}, the
      * share of the limit left before the server invalidates the slot at a checkpoint (-1 without a limit, and before
-     * PostgreSQL 13). Lost: the slot is gone, or {@code wal_status} is {@code lost}. Column meanings from the
+     * PostgreSQL 13). Lost: the slot is gone, or {@code wal_status} is {@code lost}. Stream connected: the slot is
+     * {@code active} (a walsender streams from it). Column meanings from the
      * PostgreSQL documentation of {@code pg_replication_slots}.
      *
      * @param slot the pipeline's slot
@@ -306,23 +307,24 @@ final class PostgresSource {
                     + " pg_current_wal_lsn() - restart_lsn, "
                     + (known ? "wal_status, safe_wal_size, pg_size_bytes(current_setting('max_slot_wal_keep_size')),"
                     + " current_setting('max_slot_wal_keep_size')" : "NULL, NULL, -1, ''")
-                    + " FROM pg_replication_slots WHERE slot_name = ?")) {
+                    + ", active FROM pg_replication_slots WHERE slot_name = ?")) {
                 ps.setString(1, slot);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
-                        return new SourceRetention(-1, -1, 0, "", "replication slot " + slot + " no longer exists");
+                        return new SourceRetention(-1, -1, 0, "", "replication slot " + slot + " no longer exists", false);
                     }
                     long limitBytes = rs.getLong(5);
                     String limit = limitBytes > 0 ? "max_slot_wal_keep_size " + rs.getString(6) : "";
                     if ("lost".equals(rs.getString(3))) {
                         return new SourceRetention(-1, -1, 0, limit, "replication slot " + slot + " was invalidated"
-                                + " (wal_status lost): the source removed WAL the pipeline had not applied (" + limit + ")");
+                                + " (wal_status lost): the source removed WAL the pipeline had not applied (" + limit + ")",
+                                rs.getBoolean(7));
                     }
                     long backlog = rs.getObject(1) == null ? -1 : rs.getLong(1);
                     long retained = rs.getObject(2) == null ? -1 : rs.getLong(2);
                     double headroom = limitBytes > 0 && rs.getObject(4) != null
                             ? Math.min(1, Math.max(0, rs.getLong(4) / (double) limitBytes)) : -1;
-                    return new SourceRetention(backlog, retained, headroom, limit, null);
+                    return new SourceRetention(backlog, retained, headroom, limit, null, rs.getBoolean(7));
                 }
             }
         };
