@@ -6,7 +6,6 @@ import dev.overlap.embedded.EmbeddedBinlogServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -80,19 +79,19 @@ class BinlogTlsIT {
 
     private static void replicatesOverTls(EmbeddedBinlogServer source, EmbeddedBinlogServer target, String scheme) throws Exception {
         String db = database(source, target, "tls_ok");
-        execute(source, db, "INSERT INTO orders SELECT seq, CONCAT('copied ', seq) FROM "
+        EmbeddedSql.execute(source, db, "INSERT INTO orders SELECT seq, CONCAT('copied ', seq) FROM "
                 + sequence(scheme, 500));
         Path config = config(db, scheme, "localhost", source, tls(authority.caFile()), "localhost", target, tls(authority.caFile()));
         OverlapProcess daemon = OverlapProcess.start(Map.of("PW", PASSWORD), "run", "--config", config.toString());
         try {
             awaitRows(target, db, 500, daemon);
-            execute(source, db, "INSERT INTO orders SELECT seq + 500, CONCAT('streamed ', seq) FROM " + sequence(scheme, 200));
-            execute(source, db, "UPDATE orders SET note = 'changed' WHERE id <= 10");
+            EmbeddedSql.execute(source, db, "INSERT INTO orders SELECT seq + 500, CONCAT('streamed ', seq) FROM " + sequence(scheme, 200));
+            EmbeddedSql.execute(source, db, "UPDATE orders SET note = 'changed' WHERE id <= 10");
             awaitRows(target, db, 700, daemon);
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> query(target, db, "SELECT count(*) FROM orders WHERE note = 'changed'").equals("10"));
+                    .until(() -> EmbeddedSql.query(target, db, "SELECT count(*) FROM orders WHERE note = 'changed'").equals("10"));
             // the binlog client is connected: a dump thread of the pipeline's user, which the server admits over TLS only
-            assertThat(query(source, "mysql", "SELECT count(*) FROM information_schema.PROCESSLIST WHERE USER = '" + USER
+            assertThat(EmbeddedSql.query(source, "mysql", "SELECT count(*) FROM information_schema.PROCESSLIST WHERE USER = '" + USER
                     + "' AND COMMAND LIKE 'Binlog Dump%'")).isEqualTo("1");
             assertThat(daemon.alive()).as(daemon.stderr()).isTrue();
         } finally {
@@ -135,8 +134,8 @@ class BinlogTlsIT {
         String name = prefix + "_" + ProcessHandle.current().pid();
         source.createDatabase(name);
         target.createDatabase(name);
-        execute(source, name, "CREATE TABLE orders (id INT PRIMARY KEY, note VARCHAR(40) NOT NULL)");
-        execute(target, name, "CREATE TABLE orders (id INT PRIMARY KEY, note VARCHAR(40) NOT NULL)");
+        EmbeddedSql.execute(source, name, "CREATE TABLE orders (id INT PRIMARY KEY, note VARCHAR(40) NOT NULL)");
+        EmbeddedSql.execute(target, name, "CREATE TABLE orders (id INT PRIMARY KEY, note VARCHAR(40) NOT NULL)");
         return name;
     }
 
@@ -167,20 +166,7 @@ class BinlogTlsIT {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .ignoreExceptionsMatching(e -> !(e instanceof AssertionError)).until(() -> {
                     assertThat(daemon.alive()).as(daemon.stderr()).isTrue();
-                    return query(target, db, "SELECT count(*) FROM orders").equals(Integer.toString(rows));
+                    return EmbeddedSql.query(target, db, "SELECT count(*) FROM orders").equals(Integer.toString(rows));
                 });
-    }
-
-    private static void execute(EmbeddedBinlogServer server, String db, String sql) throws Exception {
-        try (Connection c = server.connect(db); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    private static String query(EmbeddedBinlogServer server, String db, String sql) throws Exception {
-        try (Connection c = server.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 }

@@ -6,7 +6,6 @@ import dev.overlap.embedded.EmbeddedPostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -64,21 +63,21 @@ class PostgresTlsIT {
     @Test
     void everyConnectionIsEncryptedAndVerifiedAtVerifyFull() throws Exception {
         String db = database("tls_ok");
-        execute(source, db, "CREATE TABLE orders (id int PRIMARY KEY, note text NOT NULL)");
-        execute(source, db, "INSERT INTO orders SELECT g, 'copied ' || g FROM generate_series(1, 500) g");
+        EmbeddedSql.execute(source, db, "CREATE TABLE orders (id int PRIMARY KEY, note text NOT NULL)");
+        EmbeddedSql.execute(source, db, "INSERT INTO orders SELECT g, 'copied ' || g FROM generate_series(1, 500) g");
         OverlapProcess daemon = OverlapProcess.start(Map.of("PW", "unused"), "run", "--config",
                 config(db, "localhost", tls(authority.caFile()), "localhost", tls(authority.caFile())).toString());
         try {
             awaitRows(db, 500);
-            execute(source, db, "INSERT INTO orders SELECT g, 'streamed ' || g FROM generate_series(501, 700) g");
-            execute(source, db, "UPDATE orders SET note = 'changed' WHERE id <= 10");
+            EmbeddedSql.execute(source, db, "INSERT INTO orders SELECT g, 'streamed ' || g FROM generate_series(501, 700) g");
+            EmbeddedSql.execute(source, db, "UPDATE orders SET note = 'changed' WHERE id <= 10");
             awaitRows(db, 700);
-            assertThat(query(target, db, "SELECT count(*) FROM orders WHERE note = 'changed'")).isEqualTo("10");
+            assertThat(EmbeddedSql.query(target, db, "SELECT count(*) FROM orders WHERE note = 'changed'")).isEqualTo("10");
 
             // the server's word: the replication connection is TLS with the pipeline's client certificate
-            assertThat(query(source, "postgres", "SELECT count(*) FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)"
+            assertThat(EmbeddedSql.query(source, "postgres", "SELECT count(*) FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)"
                     + " WHERE r.usename = '" + USER + "' AND s.ssl AND s.client_dn = '/CN=" + USER + "'")).isEqualTo("1");
-            assertThat(query(target, "postgres", "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)"
+            assertThat(EmbeddedSql.query(target, "postgres", "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)"
                     + " WHERE a.usename = '" + USER + "' AND s.ssl")).isNotEqualTo("0");
             assertThat(daemon.alive()).as(daemon.stderr()).isTrue();
         } finally {
@@ -118,7 +117,7 @@ class PostgresTlsIT {
         String name = prefix + "_" + ProcessHandle.current().pid();
         source.createDatabase(name);
         target.createDatabase(name);
-        execute(target, name, "CREATE TABLE orders (id int PRIMARY KEY, note text NOT NULL)");
+        EmbeddedSql.execute(target, name, "CREATE TABLE orders (id int PRIMARY KEY, note text NOT NULL)");
         return name;
     }
 
@@ -147,19 +146,6 @@ class PostgresTlsIT {
 
     private static void awaitRows(String db, int rows) {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions().until(() -> query(target, db, "SELECT count(*) FROM orders").equals(Integer.toString(rows)));
-    }
-
-    private static void execute(EmbeddedPostgresServer server, String db, String sql) throws Exception {
-        try (Connection c = server.connect(db); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    private static String query(EmbeddedPostgresServer server, String db, String sql) throws Exception {
-        try (Connection c = server.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
+                .ignoreExceptions().until(() -> EmbeddedSql.query(target, db, "SELECT count(*) FROM orders").equals(Integer.toString(rows)));
     }
 }
