@@ -68,7 +68,7 @@ class BadInputIT {
     @Test
     void unknownConfigKey() throws Exception {
         String yaml = pair.configYaml().replace("  user:", "  usr:");
-        assertThat(refused(yaml)).contains("unknown key 'source.usr'").contains("password, url, user");
+        assertThat(refused(yaml)).contains("unknown key 'source.usr'").contains("password, tls, url, user");
     }
 
     @Test

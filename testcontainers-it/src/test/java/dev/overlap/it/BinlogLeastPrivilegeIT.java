@@ -8,7 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Run and promote on MariaDB 10.11 as the README's source user, not root: the replication grants, the
+ * Run, verify and promote on MySQL 8 and MariaDB 10.11 as the README's source user, not root: the replication grants, the
  * heartbeat table's, and for promote READ_ONLY ADMIN and CONNECTION ADMIN. MariaDB 10.11 split READ_ONLY ADMIN
  * from SUPER, so a user with SUPER alone can neither set {@code read_only} nor write the fence under it:
  * {@code promote --dry-run} names the grant instead of the cutover aborting at FREEZE_SOURCE.
@@ -29,6 +29,8 @@ class BinlogLeastPrivilegeIT {
         PromotingDaemon daemon = PromotingDaemon.startWith(pair, yaml, "promote:", "  verify: counts");
         try {
             pair.awaitIdentical(Duration.ofSeconds(60));
+            OverlapProcess verify = OverlapProcess.start(daemon.env(), "verify", "--config", daemon.config().toString());
+            assertThat(verify.waitFor()).as("verify; stdout %s stderr %s", verify.stdout(), verify.stderr()).isZero();
 
             OverlapProcess rehearsal = daemon.promote("--dry-run");
             assertThat(rehearsal.waitFor()).as("dry run; stdout %s stderr %s", rehearsal.stdout(), rehearsal.stderr()).isEqualTo(4);
@@ -43,6 +45,42 @@ class BinlogLeastPrivilegeIT {
             assertThat(promote.waitFor()).as("promote; stdout %s stderr %s", promote.stdout(), promote.stderr()).isZero();
             assertThat(JSON.readTree(promote.stdout()).path("outcome").asText()).isEqualTo("promoted");
             assertThat(DatabasePair.rows(pair.target(), "orders")).hasSize(3);
+        } finally {
+            daemon.stop(pair);
+        }
+    }
+
+    @Test
+    void mysqlReadmeUserRunsVerifiesAndIsToldThePromoteGrantsByTheDryRun() throws Exception {
+        DatabasePair pair = DatabasePair.create("mleastpriv", Servers.mysqlSource(), Servers.mysqlTarget());
+        String user = "ovl_" + pair.name;
+        pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
+        pair.onSource("INSERT INTO orders (note) VALUES ('seed 1'), ('seed 2')");
+        // the README's MySQL 8 source grants: replication, and the heartbeat table's
+        pair.onSource("CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + pair.sourceServer.superuserPassword() + "';"
+                + " GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '" + user + "'@'%';"
+                + " GRANT CREATE, INSERT, UPDATE ON `" + pair.name + "`.overlap_heartbeat TO '" + user + "'@'%'");
+        String yaml = pair.configYaml().replaceFirst("user: " + pair.sourceServer.superuser(), "user: " + user);
+        PromotingDaemon daemon = PromotingDaemon.startWith(pair, yaml, "promote:", "  verify: counts");
+        try {
+            pair.onSource("INSERT INTO orders (note) VALUES ('streamed')");
+            pair.awaitIdentical(Duration.ofSeconds(60));
+            OverlapProcess verify = OverlapProcess.start(daemon.env(), "verify", "--config", daemon.config().toString());
+            assertThat(verify.waitFor()).as("verify; stdout %s stderr %s", verify.stdout(), verify.stderr()).isZero();
+
+            OverlapProcess rehearsal = daemon.promote("--dry-run");
+            assertThat(rehearsal.waitFor()).as("dry run; stdout %s stderr %s", rehearsal.stdout(), rehearsal.stderr()).isEqualTo(4);
+            JsonNode report = JSON.readTree(rehearsal.stdout());
+            assertThat(report.path("state").asText()).isEqualTo("PRECHECK");
+            assertThat(report.path("error").asText()).contains("source user '" + user + "' cannot SET GLOBAL read_only")
+                    .contains("SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN");
+
+            pair.onSource("GRANT SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN ON *.* TO '" + user + "'@'%'");
+            pair.onSource("INSERT INTO orders (note) VALUES ('before the promote')");
+            OverlapProcess promote = daemon.promote();
+            assertThat(promote.waitFor()).as("promote; stdout %s stderr %s", promote.stdout(), promote.stderr()).isZero();
+            assertThat(JSON.readTree(promote.stdout()).path("outcome").asText()).isEqualTo("promoted");
+            assertThat(DatabasePair.rows(pair.target(), "orders")).hasSize(4);
         } finally {
             daemon.stop(pair);
         }

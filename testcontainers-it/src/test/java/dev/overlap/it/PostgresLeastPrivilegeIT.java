@@ -39,6 +39,8 @@ class PostgresLeastPrivilegeIT {
         PromotingDaemon daemon = PromotingDaemon.startWith(pair, yaml);
         try {
             pair.awaitIdentical(Duration.ofSeconds(60));
+            OverlapProcess verify = OverlapProcess.start(daemon.env(), "verify", "--config", daemon.config().toString());
+            assertThat(verify.waitFor()).as("verify; stdout %s stderr %s", verify.stdout(), verify.stderr()).isZero();
 
             OverlapProcess rehearsal = daemon.promote("--dry-run");
             assertThat(rehearsal.waitFor()).as("dry run; stdout %s stderr %s", rehearsal.stdout(), rehearsal.stderr()).isEqualTo(4);

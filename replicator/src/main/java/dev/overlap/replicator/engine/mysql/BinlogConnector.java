@@ -58,6 +58,9 @@ final class BinlogConnector {
         p.setProperty("snapshot.mode", recoverSchemaHistory ? "recovery" : "no_data");
         p.setProperty("snapshot.locking.mode", "minimal");
         p.setProperty("connect.timeout.ms", "10000");
+        // the binlog client's keep-alive thread reconnects a lost binlog connection at this interval (Debezium's
+        // default 60 s): a source back from a restart or an outage is streamed from again within 10 s
+        p.setProperty("connect.keep.alive.interval.ms", "10000");
         Tls tls = config.source().tls();
         if (tls != null) {
             tls(tls, mariadb, p);
