@@ -39,7 +39,7 @@ class PostgresLeastPrivilegeIT {
         PromotingDaemon daemon = PromotingDaemon.startWith(pair, yaml);
         try {
             pair.awaitIdentical(Duration.ofSeconds(60));
-            OverlapProcess verify = OverlapProcess.start(daemon.env(), "verify", "--config", daemon.config().toString());
+            OverlapProcess verify = daemon.verify();
             assertThat(verify.waitFor()).as("verify; stdout %s stderr %s", verify.stdout(), verify.stderr()).isZero();
 
             OverlapProcess rehearsal = daemon.promote("--dry-run");

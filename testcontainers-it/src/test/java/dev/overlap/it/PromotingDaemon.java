@@ -63,6 +63,11 @@ record PromotingDaemon(OverlapProcess process, Path config, Map<String, String> 
         return OverlapProcess.start(env, args.toArray(String[]::new));
     }
 
+    /** @return a running {@code overlap verify} with the daemon's configuration and environment */
+    OverlapProcess verify() throws Exception {
+        return OverlapProcess.start(env, "verify", "--config", config.toString());
+    }
+
     /** Kills the daemon if it still runs; on MySQL/MariaDB returns the shared source server to writable. */
     void stop(DatabasePair pair) throws Exception {
         if (process.alive()) {

@@ -30,7 +30,7 @@ public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     /** After PROMOTED (or a promote aborted after it stopped the stream), how long the endpoint keeps serving so the
      *  promote call gets its answer, ms. */
-    private static final long PROMOTED_GRACE_MS = 2_000;
+    private static final long ANSWER_GRACE_MS = 2_000;
 
     @Option(names = "--config", required = true, description = "path of overlap.yml")
     private Path config;
@@ -66,7 +66,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (pipeline.lifecycle().state() == PipelineState.PROMOTED) {
                 LOG.info("pipeline {} promoted: the target is the master; the daemon stops", cfg.pipeline());
-                Thread.sleep(PROMOTED_GRACE_MS);
+                Thread.sleep(ANSWER_GRACE_MS);
                 return ExitCode.OK;
             }
             if (pipeline.failure() != null) {
@@ -84,7 +84,7 @@ public final class RunCommand implements Callable<Integer> {
                 // a promote aborted after it had stopped the stream: the next start streams on from the offset
                 LOG.error("pipeline {} stopped: its stream was stopped for a cutover that was aborted; restart it to stream on",
                         cfg.pipeline());
-                Thread.sleep(PROMOTED_GRACE_MS);
+                Thread.sleep(ANSWER_GRACE_MS);
                 return ExitCode.FAILURE;
             }
             LOG.info("stopping pipeline {}: finishing the batch in hand", cfg.pipeline());

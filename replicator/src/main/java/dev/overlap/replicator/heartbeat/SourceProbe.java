@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +58,7 @@ public final class SourceProbe implements AutoCloseable {
     }
 
     /** The probe's longest wait for the source: a silent partition fails the heartbeat within this. */
-    static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(30);
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * Probes in a row (5 s apart) that find the stream disconnected on the source while the pipeline streams, after
@@ -86,8 +89,8 @@ public final class SourceProbe implements AutoCloseable {
     private boolean headroomLow;
     private boolean lostReported;
     private int disconnectedProbes;
-    private java.util.function.BooleanSupplier streaming = () -> false;
-    private java.util.function.Consumer<String> streamLost = message -> { };
+    private BooleanSupplier streaming = () -> false;
+    private Consumer<String> streamLost = message -> { };
 
     /**
      * @param source the source database
@@ -147,7 +150,7 @@ public final class SourceProbe implements AutoCloseable {
      * @param streaming whether the pipeline streams now
      * @param lost what to do with a stream the source no longer serves: stop it, so that a restart connects anew
      */
-    public void watchStream(java.util.function.BooleanSupplier streaming, java.util.function.Consumer<String> lost) {
+    public void watchStream(BooleanSupplier streaming, Consumer<String> lost) {
         this.streaming = streaming;
         this.streamLost = lost;
     }

@@ -1,12 +1,9 @@
 package dev.overlap.replicator.jdbc;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import dev.overlap.replicator.UserError;
+import dev.overlap.replicator.config.PemFiles;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.sql.SQLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -45,17 +42,11 @@ public final class MariaDbStrictCaPlugin extends DefaultTlsSocketPlugin {
         if (conf.serverSslCert() == null) {
             return super.getTrustManager(conf, exceptionFactory, hostAddress);
         }
-        try (InputStream in = Files.newInputStream(Path.of(conf.serverSslCert()))) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate certificate : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + i++, certificate);
-            }
+        try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(store);
+            factory.init(PemFiles.trustStore(Path.of(conf.serverSslCert()), "tls.ca"));
             return factory.getTrustManagers();
-        } catch (IOException | GeneralSecurityException e) {
+        } catch (GeneralSecurityException | UserError e) {
             throw new SQLException("cannot read the CA file of serverSslCert (" + e.getClass().getSimpleName() + ")", "08000", e);
         }
     }

@@ -199,7 +199,7 @@ public final class PostgresEngine implements Engine {
     /** From the slot ({@link PostgresSource#retention}). */
     @Override
     public SourceProbe.RetentionProbe retention(Supplier<SourcePosition> applied) {
-        return PostgresSource.retention(config.slotName());
+        return source.retention(config.slotName());
     }
 
     @Override

@@ -63,6 +63,8 @@ final class PostgresSource {
             ORDER BY 1, 2""";
 
     private final Endpoint endpoint;
+    /** Whether the server shows a slot's {@code wal_status}; read once, on first use. */
+    private volatile Boolean walStatusKnown;
 
     /** @param endpoint the source database */
     public PostgresSource(Endpoint endpoint) {
@@ -285,8 +287,11 @@ final class PostgresSource {
     }
 
     /** @return whether the server shows a slot's {@code wal_status} and {@code safe_wal_size} (PostgreSQL 13+) */
-    private static boolean walStatusKnown(Connection c) throws SQLException {
-        return Integer.parseInt(Connections.single(c, "SHOW server_version_num")) >= 130000;
+    private boolean walStatusKnown(Connection c) throws SQLException {
+        if (walStatusKnown == null) {
+            walStatusKnown = Integer.parseInt(Connections.single(c, "SHOW server_version_num")) >= 130000;
+        }
+        return walStatusKnown;
     }
 
     /**
@@ -300,7 +305,7 @@ final class PostgresSource {
      * @param slot the pipeline's slot
      * @return the retention reader for the {@link SourceProbe}
      */
-    static SourceProbe.RetentionProbe retention(String slot) {
+    SourceProbe.RetentionProbe retention(String slot) {
         return (c, lagSeconds) -> {
             boolean known = walStatusKnown(c);
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_current_wal_lsn() - confirmed_flush_lsn,"
