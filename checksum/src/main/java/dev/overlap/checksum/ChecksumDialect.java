@@ -134,4 +134,15 @@ public interface ChecksumDialect {
      *         then the canonical text of every column in catalog order
      */
     String rowsSql(TableSchema table, KeyRange range);
+
+    /**
+     * The rows of given keys, for re-checking the rows changed since a verification pass
+     * ({@link ChangedRowComparer}).
+     *
+     * @param keys how many keys the query names, {@code >= 1}
+     * @return a query whose parameters are the key values, key after key, each key's columns in key order, bound
+     *         by the caller with their own types; it gives per row the key texts, then the canonical text of
+     *         every column in catalog order, as {@link #rowsSql} does
+     */
+    String rowsByKeySql(TableSchema table, int keys);
 }

@@ -106,6 +106,16 @@ abstract class KeysetDialect implements ChecksumDialect {
                 + " AS t" + where(table, range) + orderByKey(table, "") + " LIMIT ?";
     }
 
+    @Override
+    public String rowsByKeySql(TableSchema table, int keys) {
+        String values = table.columns().stream().map(this::columnText).collect(Collectors.joining(", "));
+        boolean single = table.key().size() == 1;
+        String key = keyList(table, c -> "t." + quote(c.name()));
+        String one = single ? "?" : "(" + keyList(table, c -> "?") + ")";
+        return "SELECT " + keyList(table, this::keyText) + ", " + values + " FROM " + from(table.name()) + " AS t WHERE "
+                + (single ? key : "(" + key + ")") + " IN (" + String.join(", ", java.util.Collections.nCopies(keys, one)) + ")";
+    }
+
     /**
      * Qualified, so that a key column is not taken for the output column of the same name (its text form).
      *

@@ -75,19 +75,40 @@ final class TableSide {
      * @return the first {@code limit} rows of the range in key order
      */
     List<Row> rows(KeyRange range, int limit) throws SQLException {
-        List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(dialect.rowsSql(table, range))) {
             int next = bind(ps, range);
             ps.setInt(next, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                int keys = table.key().size();
-                while (rs.next()) {
-                    List<String> values = new ArrayList<>(table.columns().size());
-                    for (int i = 1; i <= table.columns().size(); i++) {
-                        values.add(rs.getString(keys + i));
-                    }
-                    rows.add(new Row(key(rs), values));
+            return rows(ps);
+        }
+    }
+
+    /**
+     * @param keys the keys, each its key columns' values in key order
+     * @param binder binds one key value with its own type
+     * @return the rows of those keys that exist on this side, in no particular order
+     */
+    List<Row> rows(List<List<Object>> keys, ChangedRowComparer.KeyBinder binder) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(dialect.rowsByKeySql(table, keys.size()))) {
+            int index = 1;
+            for (List<Object> key : keys) {
+                for (int column = 0; column < key.size(); column++) {
+                    binder.bind(ps, index++, column, key.get(column));
                 }
+            }
+            return rows(ps);
+        }
+    }
+
+    private List<Row> rows(PreparedStatement ps) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            int keys = table.key().size();
+            while (rs.next()) {
+                List<String> values = new ArrayList<>(table.columns().size());
+                for (int i = 1; i <= table.columns().size(); i++) {
+                    values.add(rs.getString(keys + i));
+                }
+                rows.add(new Row(key(rs), values));
             }
         }
         return rows;

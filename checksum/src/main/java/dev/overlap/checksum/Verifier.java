@@ -211,7 +211,7 @@ public final class Verifier {
     }
 
     /** @return the target's schema with columns and key in the source's order, or empty when they differ */
-    private static Optional<TableSchema> align(TableSchema source, TableSchema target) {
+    static Optional<TableSchema> align(TableSchema source, TableSchema target) {
         Map<String, TableSchema.Column> byName = target.columns().stream()
                 .collect(Collectors.toMap(TableSchema.Column::name, Function.identity()));
         if (!byName.keySet().equals(Set.copyOf(source.columnNames()))

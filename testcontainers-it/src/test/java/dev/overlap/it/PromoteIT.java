@@ -203,7 +203,7 @@ class PromoteIT {
         assertThat(report.path("outcome").asText()).isEqualTo("promoted");
         List<String> states = new ArrayList<>();
         report.path("steps").forEach(step -> states.add(step.path("state").asText()));
-        assertThat(states).containsExactly("PRECHECK", "FREEZE_SOURCE", "FENCE", "CATCH_UP", "VERIFY", "FIX_SEQUENCES",
+        assertThat(states).containsExactly("PRECHECK", "VERIFY_LIVE", "FREEZE_SOURCE", "FENCE", "CATCH_UP", "VERIFY", "FIX_SEQUENCES",
                 "STOP_STREAM", "OPEN_TARGET", "PROMOTED");
         assertThat(report.path("write_downtime_ms").asLong()).isPositive();
         Instant frozenAt = Instant.parse(report.path("frozen_at").asText());
@@ -262,20 +262,63 @@ class PromoteIT {
         }
     }
 
+    /**
+     * A row changed on the target by someone else (a WordPress draft whose date was edited on the new host): the
+     * counts agree, so {@code verify: counts} promoted; the default {@code exact} finds it in VERIFY_LIVE, before
+     * anything is frozen, and names its key.
+     */
     @Test
-    void verificationDifferenceAbortsWithTheSourceWritable() throws Exception {
+    void rowChangedOnTheTargetAbortsBeforeTheFreezeWithItsKeyNamed() throws Exception {
         Cutover cutover = new Cutover("promoteverify");
         cutover.startDaemon();
         try {
             cutover.pair.awaitIdentical(Duration.ofSeconds(30));
-            DatabasePair.execute(cutover.pair.target(), "DELETE FROM orders WHERE id = 7");
+            DatabasePair.execute(cutover.pair.target(), "UPDATE orders SET created_at = created_at - interval '1 day' WHERE id = 7");
 
             OverlapProcess promote = cutover.promote(cutover.env);
             assertThat(promote.waitFor()).as(promote.stderr()).isEqualTo(4);
             JsonNode report = JSON.readTree(promote.stdout());
             assertThat(report.path("outcome").asText()).isEqualTo("aborted");
-            assertThat(report.path("state").asText()).isEqualTo("VERIFY");
-            assertThat(report.path("error").asText()).contains("public.orders: source 500 rows, target 499");
+            assertThat(report.path("state").asText()).isEqualTo("VERIFY_LIVE");
+            assertThat(report.path("error").asText()).contains("public.orders: 0 missing, 0 extra, 1 different rows (different {id=7})");
+            assertThat(report.has("frozen_at")).as("nothing was frozen").isFalse();
+            assertThat(cutover.daemon.stdout() + cutover.daemon.stderr()).as("the log names no key")
+                    .contains("1 different rows; the promote report names the rows").doesNotContain("{id=7}");
+            assertThat(cutover.sourceWritable()).isTrue();
+            await().atMost(Duration.ofSeconds(15)).until(() -> cutover.health() == 200);
+        } finally {
+            cutover.daemon.terminate();
+        }
+    }
+
+    /**
+     * The dry run's pass is the baseline; the stream then changes row 9 and someone changes it on the target after
+     * that. The promote keeps the baseline (no new pass) and re-checks only the changed rows while frozen: row 9
+     * differs, so it aborts in VERIFY with the key named and the source writable again.
+     */
+    @Test
+    void rowChangedSinceTheLivePassIsReCheckedWhileFrozen() throws Exception {
+        Cutover cutover = new Cutover("promoteexact");
+        cutover.startDaemon();
+        try {
+            cutover.pair.awaitIdentical(Duration.ofSeconds(30));
+            OverlapProcess dryRun = cutover.promote(cutover.env, "--dry-run");
+            assertThat(dryRun.waitFor()).as(dryRun.stderr()).isZero();
+            JsonNode rehearsal = JSON.readTree(dryRun.stdout());
+            assertThat(rehearsal.path("warnings").isMissingNode()).as(dryRun.stdout()).isTrue();
+
+            try (Connection app = cutover.app(); Statement st = app.createStatement()) {
+                st.executeUpdate("UPDATE orders SET note = 'changed on the source' WHERE id = 9");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> single(cutover.pair.target(),
+                    "SELECT count(*) FROM orders WHERE id = 9 AND note = 'changed on the source'") == 1);
+            DatabasePair.execute(cutover.pair.target(), "UPDATE orders SET note = 'changed on the target' WHERE id = 9");
+
+            OverlapProcess promote = cutover.promote(cutover.env);
+            assertThat(promote.waitFor()).as(promote.stdout()).isEqualTo(4);
+            JsonNode report = JSON.readTree(promote.stdout());
+            assertThat(report.path("state").asText()).as(promote.stdout()).isEqualTo("VERIFY");
+            assertThat(report.path("error").asText()).contains("public.orders: 1 rows differ (different {id=9})");
             assertThat(cutover.sourceWritable()).isTrue();
             await().atMost(Duration.ofSeconds(15)).until(() -> cutover.health() == 200);
         } finally {

@@ -93,9 +93,14 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> PROMOTE_MAX_LAG = new ConfigKey<>("promote.max-lag", "2s", "2s", false,
             "PRECHECK waits for lag below this; /health turns 503 above it", ConfigKeys::duration);
     /** {@code promote.verify}: what promote compares while the source is frozen. */
-    public static final ConfigKey<OverlapConfig.VerifyMode> PROMOTE_VERIFY = new ConfigKey<>("promote.verify", "counts", "counts",
-            false, "none | counts | checksum (compared while the source is frozen)",
+    public static final ConfigKey<OverlapConfig.VerifyMode> PROMOTE_VERIFY = new ConfigKey<>("promote.verify", "exact", "exact",
+            false, "exact: every table verified while streaming, and while frozen only the rows changed since\n"
+                    + "  | checksum: every table verified while frozen | counts | none",
             (node, where, env) -> enumValue(node, where, OverlapConfig.VerifyMode.class));
+    /** {@code promote.verify-interval}: how often the daemon verifies every table while streaming. */
+    public static final ConfigKey<Duration> PROMOTE_VERIFY_INTERVAL = new ConfigKey<>("promote.verify-interval", "6h", "6h",
+            false, "with verify: exact, the daemon verifies every table this often while streaming (one session per\n"
+                    + "  side), so that promote re-checks only the rows changed since; 0s: only at promote", ConfigKeys::duration);
     /** {@code promote.timeout}: the longest wait of PRECHECK for low lag, of the catch-up and of any database call of promote. */
     public static final ConfigKey<Duration> PROMOTE_TIMEOUT = new ConfigKey<>("promote.timeout", "60s", "60s", false,
             "PRECHECK waits at most this for low lag, CATCH_UP for the fence, and any one database call of promote\n"
@@ -108,7 +113,7 @@ public final class ConfigKeys {
     public static final List<ConfigKey<?>> ALL = List.of(PIPELINE, SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_TLS, TARGET_URL,
             TARGET_USER, TARGET_PASSWORD, TARGET_TLS, TABLES_INCLUDE, TABLES_EXCLUDE, SCHEMA, SNAPSHOT_MODE,
             SNAPSHOT_THREADS, SNAPSHOT_MAX_ROWS_PER_SECOND, APPLY_MAX_BATCH_ROWS, METRICS_LISTEN, METRICS_TLS,
-            ADMIN_TOKEN, PROMOTE_MAX_LAG, PROMOTE_VERIFY, PROMOTE_TIMEOUT, PROMOTE_SPARE_ROLES);
+            ADMIN_TOKEN, PROMOTE_MAX_LAG, PROMOTE_VERIFY, PROMOTE_VERIFY_INTERVAL, PROMOTE_TIMEOUT, PROMOTE_SPARE_ROLES);
 
     private ConfigKeys() {
     }

@@ -49,16 +49,28 @@ public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, T
     public record Snapshot(SnapshotMode mode, int threads, int maxRowsPerSecond) {
     }
 
-    /** What promote verifies before opening the target. */
-    public enum VerifyMode { NONE, COUNTS, CHECKSUM }
+    /** What promote verifies before opening the target (README, "Cutover"). */
+    public enum VerifyMode {
+        /** nothing */
+        NONE,
+        /** row counts of every table, frozen */
+        COUNTS,
+        /** chunked hashes of every table, frozen */
+        CHECKSUM,
+        /** chunked hashes of every table while streaming, and frozen the rows changed since, by key */
+        EXACT
+    }
 
     /**
      * @param maxLag the largest replication lag at which promote starts
      * @param verify what promote verifies between catch-up and opening the target
      * @param timeout how long promote waits for the catch-up before it aborts
+     * @param verifyInterval how often the daemon verifies every table while streaming with {@link VerifyMode#EXACT};
+     *        zero for only at promote
      * @param spareRoles roles whose sessions the source freeze does not end (besides the source user), e.g. monitoring
      */
-    public record Promote(Duration maxLag, VerifyMode verify, Duration timeout, java.util.List<String> spareRoles) {
+    public record Promote(Duration maxLag, VerifyMode verify, Duration timeout, Duration verifyInterval,
+                          java.util.List<String> spareRoles) {
     }
 
     /**

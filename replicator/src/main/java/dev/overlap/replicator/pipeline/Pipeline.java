@@ -25,6 +25,7 @@ import dev.overlap.replicator.offset.OffsetStore;
 import dev.overlap.replicator.offset.SourcePosition;
 import dev.overlap.replicator.offset.StoredOffset;
 import dev.overlap.replicator.offset.TargetOffsetBackingStore;
+import dev.overlap.replicator.promote.CutoverVerification;
 import dev.overlap.replicator.promote.PipelineControl;
 import dev.overlap.replicator.promote.Promoter;
 import dev.overlap.replicator.promote.PromotionGuard;
@@ -34,6 +35,7 @@ import dev.overlap.replicator.stream.ChangeBatch;
 import dev.overlap.replicator.stream.ChangeStream;
 import dev.overlap.replicator.stream.RowChange;
 import dev.overlap.replicator.stream.SchemaChange;
+import dev.overlap.replicator.verify.ChangedKeys;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -93,6 +95,9 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
     private DaemonHttpServer server;
     private ChangeStream stream;
     private DaemonLock daemonLock;
+    /** The keys the stream wrote since each verification pass began, for the cutover's re-check. */
+    private final ChangedKeys changedKeys = new ChangedKeys();
+    private CutoverVerification verification;
     private boolean closed;
 
     /**
@@ -198,6 +203,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
             inFlight = batch.offset();
             ChangeBatch amended = followed(engine.amend(batch));
             applier.apply(amended);
+            changedKeys.record(amended);
             if (amended.schemaChange()) {
                 userTables = applier.knownTables().stream().filter(t -> config.tables().selects(t.schema(), t.table())).toList();
             }
@@ -211,6 +217,12 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
             new Thread(() -> stream.abort(new IllegalStateException(message)), "overlap-stream-abort").start();
         });
         probe.start(HEARTBEAT_INTERVAL_MS);
+        verification = new CutoverVerification(config, engine.checksumDialect(),
+                engine.watermark(() -> Connections.open(config.target(), config.promote().timeout())), dialect, targetTables,
+                changedKeys, this);
+        if (config.promote().verify() == OverlapConfig.VerifyMode.EXACT) {
+            verification.schedule(config.promote().verifyInterval(), () -> lifecycle.state() == PipelineState.STREAMING);
+        }
         LOG.info("metrics on http://{}:{}/metrics", server.address().getHostString(), server.address().getPort());
     }
 
@@ -249,7 +261,7 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
 
     /** @return the cutover of this pipeline, served on {@code POST /promote} by the daemon */
     public Promoter promoter() {
-        return new Promoter(config, this, engine.cutover(), new PromotionStore(config.pipeline(), dialect), engine.checksumDialect());
+        return new Promoter(config, this, engine.cutover(), new PromotionStore(config.pipeline(), dialect), verification);
     }
 
     /** @return the failure the last start stopped on, or {@code null}; after {@link #prepare()} */
@@ -448,6 +460,9 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
         }
         closed = true;
         stopCopy();
+        if (verification != null) {
+            verification.close();
+        }
         if (probe != null) {
             probe.close();
         }

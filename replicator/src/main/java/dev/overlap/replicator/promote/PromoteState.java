@@ -7,6 +7,8 @@ package dev.overlap.replicator.promote;
 public enum PromoteState {
     /** streaming, lag below promote.max-lag, no failure, privileges for every later step */
     PRECHECK,
+    /** promote.verify exact: every table verified while the source still takes writes, unless a recent pass did */
+    VERIFY_LIVE,
     /** source read-only for new sessions and the application's sessions ended */
     FREEZE_SOURCE,
     /** a unique fence row written on the source */

@@ -1,18 +1,11 @@
 package dev.overlap.replicator.promote;
 
-import dev.overlap.checksum.ChecksumDialect;
-import dev.overlap.checksum.TableName;
-import dev.overlap.checksum.Verifier;
-import dev.overlap.checksum.VerifyOptions;
-import dev.overlap.checksum.VerifyProgress;
-import dev.overlap.checksum.VerifyReport;
 import dev.overlap.lag.PipelineMetrics;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.http.DaemonHttpServer;
 import dev.overlap.replicator.jdbc.Connections;
 import dev.overlap.replicator.lifecycle.Lifecycle;
 import dev.overlap.replicator.lifecycle.PipelineState;
-import dev.overlap.replicator.verify.EndpointDatabases;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -28,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cutover state machine (docs/ARCHITECTURE.md, "Promote"), run inside the daemon when {@code POST /promote}
- * arrives: PRECHECK → FREEZE_SOURCE → FENCE → CATCH_UP → VERIFY → FIX_SEQUENCES → STOP_STREAM →
+ * arrives: PRECHECK → VERIFY_LIVE (with {@code promote.verify: exact}) → FREEZE_SOURCE → FENCE → CATCH_UP → VERIFY → FIX_SEQUENCES → STOP_STREAM →
  * OPEN_TARGET → PROMOTED, each logged with its duration.
  *
  * <p>The fence is a unique row written into the heartbeat table after the freeze; logical decoding
@@ -52,32 +45,39 @@ public final class Promoter {
     private final PipelineMetrics metrics;
     private final Cutover cutover;
     private final PromotionStore store;
-    private final ChecksumDialect checksums;
+    private final CutoverVerification verification;
 
     /**
      * @param config the pipeline's configuration
      * @param pipeline the running pipeline
      * @param cutover the engine's cutover operations
      * @param store the pipeline's promotion store on the target
-     * @param checksums the verifier's SQL for {@code promote.verify: checksum}
+     * @param verification what VERIFY_LIVE and VERIFY compare
      */
     public Promoter(OverlapConfig config, PipelineControl pipeline, Cutover cutover, PromotionStore store,
-                    ChecksumDialect checksums) {
+                    CutoverVerification verification) {
         this.config = config;
         this.pipeline = pipeline;
         this.lifecycle = pipeline.lifecycle();
         this.metrics = pipeline.metrics();
         this.cutover = cutover;
         this.store = store;
-        this.checksums = checksums;
+        this.verification = verification;
     }
 
     /** A step failed; the message says why, for the report. */
     private static final class StepFailure extends Exception {
         private static final long serialVersionUID = 1L;
+        /** The message without row keys, for the log and {@code /status}; the report alone names the keys. */
+        private final String logged;
 
         StepFailure(String message) {
+            this(message, message);
+        }
+
+        StepFailure(String message, String logged) {
             super(message, null, false, false);
+            this.logged = logged;
         }
     }
 
@@ -141,6 +141,9 @@ public final class Promoter {
         List<String> warnings = new ArrayList<>();
         try {
             run.step(PromoteState.PRECHECK, this::precheck);
+            if (config.promote().verify() == OverlapConfig.VerifyMode.EXACT) {
+                run.step(PromoteState.VERIFY_LIVE, () -> verifyLive(dryRun, warnings));
+            }
             if (!dryRun) {
                 lifecycle.enter(PipelineState.PROMOTING);
                 pipeline.pauseHeartbeat(true);
@@ -290,38 +293,49 @@ public final class Promoter {
         }
     }
 
-    private void verify(boolean dryRun, List<String> warnings) throws Exception {
-        if (config.promote().verify() == OverlapConfig.VerifyMode.NONE) {
-            return;
+    /**
+     * VERIFY_LIVE: a pass over every table while the source takes writes, unless a recent one holds
+     * ({@link CutoverVerification#beforeFreeze}); a difference aborts before anything is frozen. The lag that grew
+     * meanwhile is waited out again, as in PRECHECK.
+     */
+    private void verifyLive(boolean dryRun, List<String> warnings) throws Exception {
+        List<String> differences = verification.beforeFreeze();
+        if (!differences.isEmpty()) {
+            if (!dryRun) {
+                String found = "verification found differences while streaming (nothing was frozen): ";
+                throw new StepFailure(found + String.join("; ", differences), found + withoutKeys(differences));
+            }
+            warnings.add("verification found differences while streaming: " + String.join("; ", differences));
         }
-        List<String> differences = config.promote().verify() == OverlapConfig.VerifyMode.CHECKSUM
-                ? checksumDifferences() : cutover.countDifferences(pipeline.tables());
+        Optional<String> lag = awaitLagBelowMax();
+        if (lag.isPresent()) {
+            throw new StepFailure(lag.get());
+        }
+    }
+
+    private void verify(boolean dryRun, List<String> warnings) throws Exception {
+        List<String> differences = switch (config.promote().verify()) {
+            case NONE -> List.of();
+            case COUNTS -> cutover.countDifferences(pipeline.tables());
+            case CHECKSUM -> verification.whole(pipeline.tables());
+            case EXACT -> verification.frozen();
+        };
         if (differences.isEmpty()) {
             return;
         }
         if (dryRun) {
-            warnings.add("row counts differ while the source takes writes (a real promote compares them frozen): "
+            warnings.add("tables differ while the source takes writes (a real promote compares them frozen): "
                     + String.join("; ", differences));
             return;
         }
-        throw new StepFailure("verification found differences: " + String.join("; ", differences));
+        throw new StepFailure("verification found differences: " + String.join("; ", differences),
+                "verification found differences: " + withoutKeys(differences));
     }
 
-    /**
-     * {@code promote.verify: checksum}: the chunked-hash verifier over every table, without a watermark:
-     * the source is frozen and the target caught up, so both are still.
-     */
-    private List<String> checksumDifferences() throws SQLException, InterruptedException {
-        List<TableName> tables = pipeline.tables().stream().map(t -> new TableName(t.schema(), t.table())).toList();
-        EndpointDatabases databases = new EndpointDatabases(config.source(), config.target(), config.promote().timeout());
-        VerifyReport report;
-        try (VerifyProgress progress = VerifyProgress.forOutput(false)) {
-            report = new Verifier(checksums, databases, VerifyOptions.defaults(2, true, 10), null, progress).verify(tables);
-        }
-        return report.tables().stream().filter(t -> !t.equal())
-                .map(t -> t.table() + ": " + t.missingRows() + " missing, " + t.extraRows() + " extra, " + t.differentRows()
-                        + " different rows")
-                .toList();
+    /** @return the lines of {@link CutoverVerification} without their key lists, for the log */
+    private static String withoutKeys(List<String> differences) {
+        return String.join("; ", differences.stream().map(CutoverVerification::withoutKeys).toList())
+                + "; the promote report names the rows";
     }
 
     /**
@@ -352,6 +366,7 @@ public final class Promoter {
 
     private PromoteReport abort(Run run, Exception cause, boolean frozen, String previousReadOnly, Instant frozenAt, boolean dryRun) {
         String error = run.state + ": " + message(cause);
+        String logged = cause instanceof StepFailure f ? f.logged : message(cause);
         List<String> warnings = new ArrayList<>();
         boolean writable = !frozen;
         if (frozen) {
@@ -373,9 +388,9 @@ public final class Promoter {
             lifecycle.enter(pipeline.failure() == null ? PipelineState.STREAMING : PipelineState.FAILED);
         }
         if (!dryRun) {
-            metrics.error("promote", error);
+            metrics.error("promote", run.state + ": " + logged);
         }
-        LOG.warn("promote aborted in {}: {}; {}", run.state, message(cause),
+        LOG.warn("promote aborted in {}: {}; {}", run.state, logged,
                 writable ? "the source is writable" : "the source is STILL FROZEN: " + cutover.unfreezeHint());
         Long downtime = frozenAt == null ? null : java.time.Duration.between(frozenAt, Instant.now()).toMillis();
         return new PromoteReport(config.pipeline(), "aborted", run.state, run.steps, downtime, null,
