@@ -18,8 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Write downtime of {@code overlap promote} under a steady load of 1,000 writes/s (single-row inserts
  * from two application sessions), repeated: each run replicates a fresh database, promotes it, and
- * reads the report's {@code write_downtime_ms} (source frozen until target open). Prints each run and
- * p50/p99/max. Goal: p99 below 2 s.
+ * reads the report's {@code write_downtime_ms} (source frozen until target open) and the durations of its
+ * verification steps: VERIFY_LIVE (every table hashed while the source takes writes, before the freeze) and VERIFY
+ * (while frozen: the rows changed since, by key). Prints each run and p50/p99/max. Goal: p99 below 2 s.
+ *
+ * <p>With a table size, each run first fills {@code orders} with that many identical rows on both sides (the
+ * daemon then starts with {@code snapshot: never}), so the verification's cost on a database of that size shows.
  */
 public final class PromoteBenchmark {
     private static final int WRITES_PER_SECOND = 1000;
@@ -28,15 +32,19 @@ public final class PromoteBenchmark {
     private PromoteBenchmark() {
     }
 
-    /** @param args optional: how many promotes (default 10) */
+    /** @param args optional: how many promotes (default 10), rows in the table before the run (default 0) */
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        long rows = args.length > 1 ? Long.parseLong(args[1]) : 0;
         List<Long> downtimes = new ArrayList<>();
         try (DatabaseServer source = DatabaseServer.postgres(); DatabaseServer target = DatabaseServer.postgres()) {
             for (int run = 1; run <= runs; run++) {
-                long downtime = promoteOnce(source, target, "promote" + run);
+                JsonNode report = promoteOnce(source, target, "promote" + run, rows);
+                long downtime = report.path("write_downtime_ms").asLong();
                 downtimes.add(downtime);
-                System.out.printf(Locale.ROOT, "run %2d: write downtime %5d ms%n", run, downtime);
+                System.out.printf(Locale.ROOT, "run %2d: %,d rows: write downtime %5d ms, of which VERIFY %5d ms;"
+                        + " VERIFY_LIVE before the freeze %,d ms%n", run, rows, downtime, step(report, "VERIFY"),
+                        step(report, "VERIFY_LIVE"));
             }
         }
         Collections.sort(downtimes);
@@ -49,7 +57,17 @@ public final class PromoteBenchmark {
         return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
     }
 
-    private static long promoteOnce(DatabaseServer source, DatabaseServer target, String db) throws Exception {
+    /** @return the duration of the report's step, ms, or -1 when it did not run */
+    private static long step(JsonNode report, String state) {
+        for (JsonNode step : report.path("steps")) {
+            if (state.equals(step.path("state").asText())) {
+                return step.path("ms").asLong();
+            }
+        }
+        return -1;
+    }
+
+    private static JsonNode promoteOnce(DatabaseServer source, DatabaseServer target, String db, long rows) throws Exception {
         source.createDatabase(db);
         target.createDatabase(db);
         String table = "CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())";
@@ -62,12 +80,26 @@ public final class PromoteBenchmark {
         try (Connection c = target.connect(db); Statement st = c.createStatement()) {
             st.execute(table);
         }
-        try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
+        if (rows > 0) {
+            String fill = "INSERT INTO orders (id, note, created_at) SELECT i, 'order ' || i, timestamptz '2026-01-01' + i * interval '1 s'"
+                    + " FROM generate_series(1, " + rows + ") i; SELECT setval('orders_id_seq', " + rows + ")";
+            for (DatabaseServer server : List.of(source, target)) {
+                try (Connection c = server.connect(db); Statement st = c.createStatement()) {
+                    st.execute(fill);
+                    st.execute("VACUUM ANALYZE orders");
+                }
+            }
+        }
+        try (Daemon daemon = Daemon.start(source, target, db, rows > 0 ? "never" : "initial", "")) {
             for (int i = 0; i < 600 && !daemon.healthy(); i++) {
                 Thread.sleep(100);
             }
             if (!daemon.healthy()) {
                 throw new IllegalStateException("the daemon did not become healthy within 60 s; see its log in /tmp/overlap-bench*.log");
+            }
+            // with snapshot: never the stream starts where its slot was created: write only once it has applied a batch
+            for (int i = 0; i < 600 && !streaming(target, db); i++) {
+                Thread.sleep(100);
             }
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicLong accepted = new AtomicLong();
@@ -86,7 +118,17 @@ public final class PromoteBenchmark {
             if (!"promoted".equals(report.path("outcome").asText())) {
                 throw new IllegalStateException("promote did not succeed: " + report);
             }
-            return report.path("write_downtime_ms").asLong();
+            return report;
+        }
+    }
+
+    /** @return whether the daemon stored an offset of its own on the target, i.e. applied a streamed batch */
+    private static boolean streaming(DatabaseServer target, String db) {
+        try (Connection c = target.connect(db); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM overlap_offsets")) {
+            return rs.next() && rs.getInt(1) > 0;
+        } catch (SQLException e) {
+            return false;
         }
     }
 

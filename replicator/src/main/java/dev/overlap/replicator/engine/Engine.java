@@ -161,6 +161,22 @@ public interface Engine extends AutoCloseable {
      */
     ChecksumDialect checksumDialect();
 
+    /**
+     * @return the engine's own tables on the target besides the pipeline's stores, keyed by the pipeline's name (MySQL's
+     *         and MariaDB's schema history), for {@code overlap finish}
+     */
+    default List<String> ownTargetTables() {
+        return List.of();
+    }
+
+    /**
+     * @return the engine's own tables on the source besides the heartbeat table, shared by the pipelines there
+     *         (PostgreSQL's DDL capture table), for {@code overlap finish}
+     */
+    default List<String> ownSourceTables() {
+        return List.of();
+    }
+
     /** Releases what the engine holds open (connections to the source). */
     @Override
     default void close() {

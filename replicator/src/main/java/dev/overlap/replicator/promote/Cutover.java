@@ -124,9 +124,59 @@ public abstract class Cutover {
      * Releases what the source keeps for the pipeline after the promotion (a slot), if anything.
      *
      * @param slot the pipeline's slot and publication name
+     * @return what was there and is dropped now, e.g. {@code replication slot overlap_shop}; empty when nothing was
      * @throws SQLException when it cannot be dropped
      */
-    public abstract void dropReplication(String slot) throws SQLException;
+    public abstract List<String> dropReplication(String slot) throws SQLException;
+
+    /**
+     * {@code overlap finish}: deletes the pipeline's rows ({@code pipeline} is the pipeline's name, or begins with it
+     * and {@code #} or {@code /}: its fence, its DDL position) from one of Overlap's tables, and drops the table when
+     * no row of any pipeline is left. A table that does not exist is skipped.
+     *
+     * @param onSource on the source (the session may write there although it is frozen), else on the target
+     * @param pipeline the pipeline
+     * @param table the table, in the user's default schema or database
+     * @param drop whether an empty table is dropped
+     * @return what was removed, e.g. {@code overlap_offsets: 2 rows; table dropped}; empty when there was nothing
+     * @throws SQLException when the host refuses
+     */
+    public List<String> removeRows(boolean onSource, String pipeline, String table, boolean drop) throws SQLException {
+        try (Connection c = onSource ? sourceConnection() : targetConnection(); Statement st = c.createStatement()) {
+            if (onSource) {
+                allowFenceWrite(st);
+            }
+            int rows;
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.quote(table)
+                    + " WHERE pipeline = ? OR LEFT(pipeline, ?) IN (?, ?)")) {
+                ps.setString(1, pipeline);
+                ps.setInt(2, pipeline.length() + 1);
+                ps.setString(3, pipeline + "#");
+                ps.setString(4, pipeline + "/");
+                rows = ps.executeUpdate();
+            } catch (SQLException e) {
+                if (dialect.undefinedTable(e)) {
+                    return List.of();
+                }
+                throw e;
+            }
+            boolean empty;
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + dialect.quote(table))) {
+                empty = rs.next() && rs.getLong(1) == 0;
+            }
+            if (drop && empty) {
+                st.execute("DROP TABLE " + dialect.quote(table));
+            }
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+            if (rows == 0 && !(drop && empty)) {
+                return List.of();
+            }
+            return List.of(table + ": " + rows + " rows" + (drop && empty ? "; table dropped"
+                    : empty ? "" : "; table kept, other pipelines' rows remain"));
+        }
+    }
 
     /**
      * Lets the fence session write on the frozen source.

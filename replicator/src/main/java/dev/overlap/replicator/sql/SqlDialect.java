@@ -73,6 +73,14 @@ public interface SqlDialect {
     boolean alreadyApplied(SQLException e);
 
     /**
+     * @param e a failed statement's error
+     * @return whether it failed because a table does not exist (SQLSTATE 42P01 on PostgreSQL, 42S02 on MySQL/MariaDB)
+     */
+    default boolean undefinedTable(SQLException e) {
+        return "42P01".equals(e.getSQLState()) || "42S02".equals(e.getSQLState());
+    }
+
+    /**
      * @param target a target connection
      * @param source a source table
      * @return the name of its table on the target, as {@link dev.overlap.replicator.catalog.TableCatalog} reads it: the

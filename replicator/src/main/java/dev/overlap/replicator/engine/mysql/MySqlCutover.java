@@ -178,7 +178,8 @@ final class MySqlCutover extends Cutover {
 
     /** A binlog source keeps nothing for the pipeline (no slot); binlog retention is the server's own. */
     @Override
-    public void dropReplication(String slot) {
+    public List<String> dropReplication(String slot) {
+        return List.of();
     }
 
     /** @return table → AUTO_INCREMENT counter of the connection's database, for tables that have one */

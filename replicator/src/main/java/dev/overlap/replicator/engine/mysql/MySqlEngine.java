@@ -129,6 +129,11 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
+    public List<String> ownTargetTables() {
+        return List.of(TargetSchemaHistory.TABLE);
+    }
+
+    @Override
     public Map<TableId, TargetTable> preflightTarget(List<SourceTable> streamed, boolean resuming) {
         return target.preflight(streamed, resuming);
     }

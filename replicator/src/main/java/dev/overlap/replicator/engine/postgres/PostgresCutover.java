@@ -214,27 +214,47 @@ final class PostgresCutover extends Cutover {
      * @throws SQLException when either cannot be dropped
      */
     @Override
-    public void dropReplication(String slot) throws SQLException {
+    public List<String> dropReplication(String slot) throws SQLException {
+        List<String> dropped = new ArrayList<>();
         try (Connection c = sourceConnection()) {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
                 ps.setString(1, slot);
-                ps.execute();
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        dropped.add("replication slot " + slot);
+                    }
+                }
+            }
+            boolean published;
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_publication WHERE pubname = ?")) {
+                ps.setString(1, slot);
+                try (ResultSet rs = ps.executeQuery()) {
+                    published = rs.next() && rs.getInt(1) > 0;
+                }
             }
             try (Statement st = c.createStatement()) {
                 st.execute("SET default_transaction_read_only = off");
                 st.execute("DROP PUBLICATION IF EXISTS " + dialect.quote(slot));
             }
+            if (published) {
+                dropped.add("publication " + slot);
+            }
+            boolean triggers = DdlCapture.installed(c, pipeline);
             List<String> uninstall = DdlCapture.uninstallSql(pipeline, dialect);
             try (Statement st = c.createStatement()) {
                 for (String sql : uninstall) {
                     st.execute(sql);
+                }
+                if (triggers) {
+                    dropped.add("DDL event triggers and function of pipeline " + pipeline);
                 }
             } catch (SQLException e) {
                 LOG.warn("cannot drop the DDL event triggers (SQLState {}); as a superuser run on the source: {}", e.getSQLState(),
                         String.join("; ", uninstall));
             }
         }
+        return dropped;
     }
 
     @Override

@@ -20,6 +20,7 @@ import dev.overlap.replicator.promote.Cutover;
 import dev.overlap.replicator.sql.SqlDialect;
 import dev.overlap.replicator.jdbc.DriverTls;
 import dev.overlap.replicator.stream.ConnectorProperties;
+import dev.overlap.replicator.stream.SchemaChange;
 import dev.overlap.replicator.verify.PipelineWatermark;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -90,6 +91,11 @@ public final class PostgresEngine implements Engine {
     @Override
     public List<TableId> copySchema(List<SourceTable> selected) {
         return new PostgresSchemaCopy(config.source(), config.target()).copy(selected);
+    }
+
+    @Override
+    public List<String> ownSourceTables() {
+        return List.of(SchemaChange.CAPTURE_TABLE);
     }
 
     @Override

@@ -1,0 +1,110 @@
+package dev.overlap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code overlap finish} on real servers: refused while the daemon runs and before the cutover (exit 2, nothing
+ * removed); after a promote that kept the slot, it drops the slot, the publication and the DDL event triggers on the
+ * old host, and Overlap's tables on both hosts, and lists them; a second run finds nothing left.
+ */
+class FinishIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void postgresFinishRemovesEverythingOfOverlapsFromBothHosts() throws Exception {
+        DatabasePair pair = DatabasePair.create("finish");
+        pair.onBoth("CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL)");
+        pair.onSource("INSERT INTO orders (note) SELECT 'seed ' || i FROM generate_series(1, 50) i");
+        PromotingDaemon daemon = PromotingDaemon.start(pair);
+        try {
+            OverlapProcess whileRunning = finish(daemon);
+            assertThat(whileRunning.waitFor()).isEqualTo(2);
+            assertThat(whileRunning.stderr()).contains("is already run by another daemon").doesNotContain("Exception");
+            daemon.process().terminate();
+            OverlapProcess unpromoted = finish(daemon);
+            assertThat(unpromoted.waitFor()).isEqualTo(2);
+            assertThat(unpromoted.stderr()).contains("was not promoted").contains("--abandon");
+            assertThat(count(pair.source(), "SELECT count(*) FROM pg_replication_slots")).as("nothing removed").isEqualTo(1);
+        } finally {
+            daemon.stop(pair);
+        }
+
+        daemon = PromotingDaemon.start(pair);
+        OverlapProcess promote = daemon.promote("--keep-slot");
+        assertThat(promote.waitFor()).as(promote.stdout()).isZero();
+        assertThat(daemon.process().waitFor()).isZero();
+
+        OverlapProcess finish = finish(daemon);
+        assertThat(finish.waitFor()).as(finish.stderr()).isZero();
+        List<String> removed = new ArrayList<>();
+        JSON.readTree(finish.stdout()).path("removed").forEach(r -> removed.add(r.asText()));
+        String slot = "overlap_" + pair.name;
+        assertThat(removed).contains("source: replication slot " + slot, "source: publication " + slot,
+                "source: DDL event triggers and function of pipeline " + pair.name, "target: overlap_promotions: 1 rows; table dropped");
+        assertThat(removed).anyMatch(r -> r.startsWith("source: overlap_heartbeat: ") && r.endsWith("table dropped"));
+        assertThat(removed).anyMatch(r -> r.startsWith("target: overlap_offsets: ") && r.endsWith("table dropped"));
+
+        assertThat(count(pair.source(), "SELECT count(*) FROM pg_replication_slots")).isZero();
+        assertThat(count(pair.source(), "SELECT count(*) FROM pg_publication")).isZero();
+        assertThat(count(pair.source(), "SELECT count(*) FROM pg_event_trigger")).isZero();
+        for (Connection c : List.of(pair.source(), pair.target())) {
+            assertThat(count(c, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'overlap%'"))
+                    .as("Overlap's tables; finish removed %s", removed).isZero();
+        }
+        assertThat(count(pair.target(), "SELECT count(*) FROM orders")).as("the application's rows stay").isEqualTo(50);
+
+        OverlapProcess again = finish(daemon);
+        assertThat(again.waitFor()).isZero();
+        JsonNode report = JSON.readTree(again.stdout());
+        assertThat(report.path("removed")).isEmpty();
+        assertThat(report.path("left")).isEmpty();
+    }
+
+    @Test
+    void mariadbFinishRemovesOverlapsTablesFromBothHosts() throws Exception {
+        DatabasePair pair = DatabasePair.create("finish", Servers.mariadbSource(), Servers.mariadbTarget());
+        pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
+        pair.onSource("INSERT INTO orders (note) VALUES ('seed 1'), ('seed 2')");
+        PromotingDaemon daemon = PromotingDaemon.start(pair);
+        try {
+            OverlapProcess promote = daemon.promote();
+            assertThat(promote.waitFor()).as(promote.stdout()).isZero();
+            assertThat(daemon.process().waitFor()).isZero();
+
+            OverlapProcess finish = finish(daemon);
+            assertThat(finish.waitFor()).as(finish.stdout() + finish.stderr()).isZero();
+            List<String> removed = new ArrayList<>();
+            JSON.readTree(finish.stdout()).path("removed").forEach(r -> removed.add(r.asText()));
+            assertThat(removed).anyMatch(r -> r.startsWith("source: overlap_heartbeat: ") && r.endsWith("table dropped"));
+            assertThat(removed).anyMatch(r -> r.startsWith("target: overlap_schema_history: ") && r.endsWith("table dropped"));
+            for (Connection c : List.of(pair.source(), pair.target())) {
+                assertThat(count(c, "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+                        + " AND table_name LIKE 'overlap%'")).as("Overlap's tables").isZero();
+            }
+            assertThat(count(pair.target(), "SELECT count(*) FROM orders")).isEqualTo(2);
+        } finally {
+            daemon.stop(pair);
+        }
+    }
+
+    private static OverlapProcess finish(PromotingDaemon daemon) throws Exception {
+        return OverlapProcess.start(daemon.env(), "finish", "--config", daemon.config().toString(), "--json");
+    }
+
+    private static long count(Connection connection, String sql) throws SQLException {
+        try (connection; Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
