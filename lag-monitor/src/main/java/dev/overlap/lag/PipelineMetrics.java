@@ -28,6 +28,7 @@ public final class PipelineMetrics {
     private static final long RATE_WINDOW_MS = 10_000;
 
     private final String pipeline;
+    private final String direction;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Tags tags;
     private final Timer batchTimer;
@@ -65,10 +66,21 @@ public final class PipelineMetrics {
                                    @JsonProperty("eta_seconds") long etaSeconds) {
     }
 
-    /** @param pipeline the pipeline name, the {@code pipeline} tag of every metric */
+    /** @param pipeline the pipeline name, the {@code pipeline} tag of every metric; the direction {@code forward} */
     public PipelineMetrics(String pipeline) {
+        this(pipeline, "forward");
+    }
+
+    /**
+     * @param pipeline the pipeline name (the overlap's, the same in both directions), the {@code pipeline} tag of every
+     *        metric
+     * @param direction {@code forward} (old host to new host) or {@code reverse} (back, after promote), the
+     *        {@code direction} tag of every metric
+     */
+    public PipelineMetrics(String pipeline, String direction) {
         this.pipeline = pipeline;
-        this.tags = Tags.of("pipeline", pipeline);
+        this.direction = direction;
+        this.tags = Tags.of("pipeline", pipeline, "direction", direction);
         registry.config().commonTags(tags);
         this.batchTimer = Timer.builder("overlap.apply.batch")
                 .description("Time per apply transaction on the target")
@@ -90,6 +102,11 @@ public final class PipelineMetrics {
                 .tags(tags)
                 .baseUnit("seconds")
                 .register(registry);
+    }
+
+    /** @return {@code forward} or {@code reverse} */
+    public String direction() {
+        return direction;
     }
 
     /** @return the pipeline name */

@@ -13,6 +13,7 @@ import java.time.Instant;
  * What {@code GET /status} answers and {@code overlap status} prints: one JSON object.
  *
  * @param pipeline pipeline name
+ * @param direction {@code forward} (old host to new host) or {@code reverse} (new host back to old, after promote)
  * @param state life-cycle state, e.g. {@code streaming}
  * @param healthy whether {@code /health} answers 200
  * @param lagSeconds heartbeat lag, s
@@ -25,7 +26,7 @@ import java.time.Instant;
  * @param lastError the newest error, or {@code null}
  * @param snapshot where the initial copy stands while it runs, else {@code null}
  */
-public record StatusReport(String pipeline, String state, boolean healthy,
+public record StatusReport(String pipeline, String direction, String state, boolean healthy,
                            @JsonProperty("lag_seconds") double lagSeconds,
                            @JsonProperty("max_lag_seconds") double maxLagSeconds,
                            @JsonProperty("backlog_bytes") long backlogBytes,
@@ -46,7 +47,7 @@ public record StatusReport(String pipeline, String state, boolean healthy,
      * @return the status now
      */
     public static StatusReport of(PipelineMetrics metrics, LagMonitor lag) {
-        return new StatusReport(metrics.pipeline(), metrics.stateLabel(), lag.healthy(), lag.lagSeconds(),
+        return new StatusReport(metrics.pipeline(), metrics.direction(), metrics.stateLabel(), lag.healthy(), lag.lagSeconds(),
                 lag.maxLag().toMillis() / 1000.0, lag.backlogBytes(), metrics.rowsPerSecond(), metrics.appliedTotal(),
                 metrics.position(), metrics.startedAt(), metrics.lastError(), metrics.snapshotProgress());
     }

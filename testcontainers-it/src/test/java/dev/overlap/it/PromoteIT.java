@@ -39,6 +39,12 @@ class PromoteIT {
     private static final String TOKEN = "promote-token-" + ProcessHandle.current().pid();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static List<String> concat(String first, String... rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(rest));
+        return all;
+    }
+
     /** A pair with a schema, an application role, and a running daemon. */
     private static final class Cutover {
         final DatabasePair pair;
@@ -68,8 +74,8 @@ class PromoteIT {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 port = socket.getLocalPort();
             }
-            List<String> extra = new ArrayList<>(List.of("admin:", "  token: ${env:" + TOKEN_VARIABLE + "}", "promote:"));
-            extra.addAll(List.of(promoteLines));
+            List<String> extra = new ArrayList<>(List.of("admin:", "  token: ${env:" + TOKEN_VARIABLE + "}"));
+            extra.addAll(PromotingDaemon.forwardOnlyUnlessSaid(concat("promote:", promoteLines)));
             String[] lines = extra.toArray(String[]::new);
             targetProxy = proxyTarget ? pair.proxyToTarget() : null;
             String yaml = proxyTarget ? pair.configYaml(targetProxy, lines) : pair.configYaml(lines);

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code overlap}: the command-line entry point; each subcommand is a class of this package. */
 @Command(name = "overlap", mixinStandardHelpOptions = true, version = "overlap 0.1.0",
         description = "Moves a live PostgreSQL database to a new host with change data capture.",
-        subcommands = {RunCommand.class, StatusCommand.class, PromoteCommand.class, FinishCommand.class, VerifyCommand.class,
+        subcommands = {RunCommand.class, StatusCommand.class, PromoteCommand.class, RollbackCommand.class, FinishCommand.class, VerifyCommand.class,
                 DemoCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure", "2:usage or configuration error",

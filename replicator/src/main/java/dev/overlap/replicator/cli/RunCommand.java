@@ -6,6 +6,7 @@ import dev.overlap.replicator.config.ConfigLoader;
 import dev.overlap.replicator.config.OverlapConfig;
 import dev.overlap.replicator.copy.InitialCopy;
 import dev.overlap.replicator.lifecycle.PipelineState;
+import dev.overlap.replicator.pipeline.Direction;
 import dev.overlap.replicator.pipeline.Pipeline;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +21,10 @@ import sun.misc.Signal;
 
 /**
  * {@code overlap run}: the daemon. Streams until SIGTERM or SIGINT, which let the batch in hand finish
- * and exit 0; exits 1 when the stream fails, 2 on a configuration or preflight problem, and 0 shortly
- * after a promote (served on {@code POST /promote}) made the target the master. A failure is recorded on
+ * and exit 0; exits 1 when the stream fails, 2 on a configuration or preflight problem. After a promote (served on
+ * {@code POST /promote}) made the target the master it exits 0, or with {@code promote.reverse} goes on as the reverse
+ * direction ({@link Direction}), new host back to old, serving {@code POST /rollback}, whose success makes it replicate
+ * forward again. A failure is recorded on
  * the target ({@link dev.overlap.replicator.offset.FailureStore}): the next start
  * waits a growing pause (5 s, doubling, at most 5 min) before it tries again, and says so.
  */
@@ -38,8 +41,28 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         OverlapConfig cfg = new ConfigLoader().load(config);
-        PipelineMetrics metrics = new PipelineMetrics(cfg.pipeline());
         CountDownLatch stop = new CountDownLatch(1);
+        OverlapConfig direction = Direction.decide(cfg);
+        while (true) {
+            Integer exit = run(direction, stop);
+            if (exit != null) {
+                return exit;
+            }
+            direction = direction.reverse() ? cfg : cfg.reversed();
+            LOG.info("pipeline {}: {}", cfg.pipeline(), direction.reverse()
+                    ? "the new host is the master; replicating its writes back to the old host until overlap rollback or finish"
+                    : "rolled back: the old host is the master again; replicating forward to the new host");
+        }
+    }
+
+    /**
+     * Runs one direction until it stops.
+     *
+     * @return the exit code, or {@code null} when a promote with {@code promote.reverse} finished and the other direction
+     *         runs next
+     */
+    private Integer run(OverlapConfig cfg, CountDownLatch stop) throws InterruptedException {
+        PipelineMetrics metrics = new PipelineMetrics(cfg.overlapName(), cfg.reverse() ? "reverse" : "forward");
         try (Pipeline pipeline = new Pipeline(cfg, metrics)) {
             Signal.handle(new Signal("TERM"), s -> stop(stop, pipeline));
             Signal.handle(new Signal("INT"), s -> stop(stop, pipeline));
@@ -58,15 +81,23 @@ public final class RunCommand implements Callable<Integer> {
                 LOG.info("pipeline {} stopped during the initial copy; the next start copies again", cfg.pipeline());
                 return ExitCode.OK;
             }
-            pipeline.admin("/promote", pipeline.promoter()::handle);
+            if (cfg.reverse()) {
+                pipeline.admin("/rollback", pipeline.promoter()::handle);
+                pipeline.admin("/promote", pipeline::promotedReport);
+            } else {
+                pipeline.admin("/promote", pipeline.promoter()::handle);
+            }
             while (stop.getCount() > 0) {
                 if (pipeline.await(200) && pipeline.lifecycle().state() != PipelineState.PROMOTING) {
                     break;
                 }
             }
             if (pipeline.lifecycle().state() == PipelineState.PROMOTED) {
-                LOG.info("pipeline {} promoted: the target is the master; the daemon stops", cfg.pipeline());
                 Thread.sleep(ANSWER_GRACE_MS);
+                if (cfg.promote().reverse()) {
+                    return null;
+                }
+                LOG.info("pipeline {} promoted: the target is the master; the daemon stops", cfg.pipeline());
                 return ExitCode.OK;
             }
             if (pipeline.failure() != null) {

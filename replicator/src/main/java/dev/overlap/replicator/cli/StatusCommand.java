@@ -66,7 +66,8 @@ public final class StatusCommand implements Callable<Integer> {
 
     private static String human(StatusReport s) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "pipeline   %s%n", s.pipeline()));
+        sb.append(String.format(Locale.ROOT, "pipeline   %s (%s)%n", s.pipeline(),
+                "reverse".equals(s.direction()) ? "reverse: new host back to old host, after promote" : "forward"));
         sb.append(String.format(Locale.ROOT, "state      %s (%s)%n", s.state(), s.healthy() ? "healthy" : "NOT healthy"));
         sb.append(String.format(Locale.ROOT, "lag        %.3f s (max %.3f s)%n", s.lagSeconds(), s.maxLagSeconds()));
         sb.append(String.format(Locale.ROOT, "backlog    %s%n", s.backlogBytes() < 0 ? "not probed yet" : String.format(Locale.ROOT, "%,d bytes", s.backlogBytes())));

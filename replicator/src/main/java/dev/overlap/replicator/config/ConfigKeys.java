@@ -101,6 +101,10 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> PROMOTE_VERIFY_INTERVAL = new ConfigKey<>("promote.verify-interval", "6h", "6h",
             false, "with verify: exact, the daemon verifies every table this often while streaming (one session per\n"
                     + "  side), so that promote re-checks only the rows changed since; 0s: only at promote", ConfigKeys::duration);
+    /** {@code promote.reverse}: whether promote prepares replication back to the old host. */
+    public static final ConfigKey<Boolean> PROMOTE_REVERSE = new ConfigKey<>("promote.reverse", "true", "true", false,
+            "after promote, replicate the new host's writes back to the old one until overlap rollback or finish\n"
+                    + "  (the new host needs the source's replication settings and grants)", ConfigKeys::bool);
     /** {@code promote.timeout}: the longest wait of PRECHECK for low lag, of the catch-up and of any database call of promote. */
     public static final ConfigKey<Duration> PROMOTE_TIMEOUT = new ConfigKey<>("promote.timeout", "60s", "60s", false,
             "PRECHECK waits at most this for low lag, CATCH_UP for the fence, and any one database call of promote\n"
@@ -113,7 +117,7 @@ public final class ConfigKeys {
     public static final List<ConfigKey<?>> ALL = List.of(PIPELINE, SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_TLS, TARGET_URL,
             TARGET_USER, TARGET_PASSWORD, TARGET_TLS, TABLES_INCLUDE, TABLES_EXCLUDE, SCHEMA, SNAPSHOT_MODE,
             SNAPSHOT_THREADS, SNAPSHOT_MAX_ROWS_PER_SECOND, APPLY_MAX_BATCH_ROWS, METRICS_LISTEN, METRICS_TLS,
-            ADMIN_TOKEN, PROMOTE_MAX_LAG, PROMOTE_VERIFY, PROMOTE_VERIFY_INTERVAL, PROMOTE_TIMEOUT, PROMOTE_SPARE_ROLES);
+            ADMIN_TOKEN, PROMOTE_MAX_LAG, PROMOTE_VERIFY, PROMOTE_VERIFY_INTERVAL, PROMOTE_REVERSE, PROMOTE_TIMEOUT, PROMOTE_SPARE_ROLES);
 
     private ConfigKeys() {
     }
@@ -167,7 +171,18 @@ public final class ConfigKeys {
             throw new UserError(where.substring(0, where.indexOf(':')) + ": pipeline '" + pipeline
                     + "' must be 1-40 characters of a-z, 0-9 and _, starting with a letter (it names the replication slot)");
         }
+        if (pipeline.endsWith(OverlapConfig.REVERSE_SUFFIX)) {
+            throw new UserError(where.substring(0, where.indexOf(':')) + ": pipeline '" + pipeline + "' ends with "
+                    + OverlapConfig.REVERSE_SUFFIX + ", which names the reverse direction after promote; choose another name");
+        }
         return pipeline;
+    }
+
+    private static Boolean bool(JsonNode node, String where, Function<String, String> env) {
+        if (!node.isBoolean()) {
+            throw new UserError(where + " is '" + node.asText() + "'; write true or false");
+        }
+        return node.asBoolean();
     }
 
     private static Secret secretValue(JsonNode node, String where, Function<String, String> env) {

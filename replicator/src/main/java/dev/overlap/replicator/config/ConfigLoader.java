@@ -88,7 +88,7 @@ public final class ConfigLoader {
         List<String> spareRoles = read(root, ConfigKeys.PROMOTE_SPARE_ROLES, name);
         OverlapConfig.Promote promote = new OverlapConfig.Promote(read(root, ConfigKeys.PROMOTE_MAX_LAG, name),
                 read(root, ConfigKeys.PROMOTE_VERIFY, name), read(root, ConfigKeys.PROMOTE_TIMEOUT, name),
-                read(root, ConfigKeys.PROMOTE_VERIFY_INTERVAL, name), spareRoles == null ? List.of() : spareRoles);
+                read(root, ConfigKeys.PROMOTE_VERIFY_INTERVAL, name), read(root, ConfigKeys.PROMOTE_REVERSE, name), spareRoles == null ? List.of() : spareRoles);
         Integer threads = read(root, ConfigKeys.SNAPSHOT_THREADS, name);
         OverlapConfig.Snapshot snapshot = new OverlapConfig.Snapshot(read(root, ConfigKeys.SNAPSHOT_MODE, name),
                 threads == null ? Runtime.getRuntime().availableProcessors() : threads,

@@ -67,9 +67,11 @@ public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, T
      * @param timeout how long promote waits for the catch-up before it aborts
      * @param verifyInterval how often the daemon verifies every table while streaming with {@link VerifyMode#EXACT};
      *        zero for only at promote
+     * @param reverse whether promote prepares the reverse direction (new host to old host) and the daemon runs it after
+     *        PROMOTED, until {@code overlap rollback} or {@code overlap finish}
      * @param spareRoles roles whose sessions the source freeze does not end (besides the source user), e.g. monitoring
      */
-    public record Promote(Duration maxLag, VerifyMode verify, Duration timeout, Duration verifyInterval,
+    public record Promote(Duration maxLag, VerifyMode verify, Duration timeout, Duration verifyInterval, boolean reverse,
                           java.util.List<String> spareRoles) {
     }
 
@@ -82,6 +84,38 @@ public record OverlapConfig(String pipeline, Endpoint source, Endpoint target, T
         boolean wildcard = metricsListen.getAddress() != null && metricsListen.getAddress().isAnyLocalAddress();
         String host = wildcard ? "127.0.0.1" : metricsListen.getHostString();
         return java.net.URI.create((metricsTls == null ? "http://" : "https://") + host + ":" + metricsListen.getPort() + path);
+    }
+
+    /** The suffix of the reverse direction's pipeline name: {@code shop_reverse} replicates the new host back to the old. */
+    public static final String REVERSE_SUFFIX = "_reverse";
+
+    /** @return whether this is the reverse direction, new host to old host ({@link #reversed}) */
+    public boolean reverse() {
+        return pipeline.endsWith(REVERSE_SUFFIX);
+    }
+
+    /**
+     * The other direction of the same overlap: source and target swapped, the pipeline named {@code <pipeline>_reverse}
+     * (or back without the suffix), the target's tables existing and no initial copy (the direction starts from the
+     * position promote stored for it). {@code reversed().reversed()} names this pipeline and its endpoints again; it
+     * resumes from the position the rollback stored, so it needs no schema copy or initial copy either.
+     *
+     * @return the configuration of the other direction
+     */
+    public OverlapConfig reversed() {
+        String other = reverse() ? pipeline.substring(0, pipeline.length() - REVERSE_SUFFIX.length()) : pipeline + REVERSE_SUFFIX;
+        Endpoint newSource = new Endpoint("source", target.url(), target.kind(), target.host(), target.port(), target.database(),
+                target.user(), target.password(), target.tls());
+        Endpoint newTarget = new Endpoint("target", source.url(), source.kind(), source.host(), source.port(), source.database(),
+                source.user(), source.password(), source.tls());
+        return new OverlapConfig(other, newSource, newTarget, tables, reverse() ? schema : SchemaMode.EXISTING,
+                reverse() ? snapshot : new Snapshot(SnapshotMode.NEVER, snapshot.threads(), snapshot.maxRowsPerSecond()),
+                maxBatchRows, metricsListen, metricsTls, adminToken, promote);
+    }
+
+    /** @return the name the user gave the overlap: the pipeline without {@link #REVERSE_SUFFIX} */
+    public String overlapName() {
+        return reverse() ? pipeline.substring(0, pipeline.length() - REVERSE_SUFFIX.length()) : pipeline;
     }
 
     /** @return the replication slot and publication name on a PostgreSQL source: {@code overlap_<pipeline>} */

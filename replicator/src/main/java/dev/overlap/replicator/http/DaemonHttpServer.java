@@ -61,7 +61,8 @@ public final class DaemonHttpServer implements AutoCloseable {
         server.createContext("/health", exchange -> {
             boolean healthy = lag.healthy();
             respond(exchange, healthy ? 200 : 503, "text/plain; charset=utf-8", String.format(java.util.Locale.ROOT,
-                    "%s, lag %.3f s (max %.3f s)%n", metrics.stateLabel(), lag.lagSeconds(), lag.maxLag().toMillis() / 1000.0));
+                    "%s %s, lag %.3f s (max %.3f s)%n", metrics.direction(), metrics.stateLabel(), lag.lagSeconds(),
+                    lag.maxLag().toMillis() / 1000.0));
         });
         server.createContext("/status", exchange -> {
             try (exchange) {

@@ -69,16 +69,17 @@ public final class Connections {
     }
 
     /**
-     * The settings Overlap's own sessions on an endpoint override at login: on a PostgreSQL target, {@code
+     * The settings Overlap's own sessions on an endpoint override at login: on PostgreSQL, {@code
      * default_transaction_read_only = off}, so that the pipeline writes into a target database kept read-only for the
-     * application until promote opens it (README, "Cutover"); none elsewhere.
+     * application until promote opens it (README, "Cutover"), and prepares the reverse direction on the new host
+     * before it opens; none on MySQL/MariaDB, whose {@code read_only} the user's privileges pass.
      *
      * @param endpoint the database
      * @return driver properties to add (pgjdbc's {@code options})
      */
     public static Properties sessionOverrides(Endpoint endpoint) {
         Properties props = new Properties();
-        if (endpoint.kind() == dev.overlap.replicator.config.DatabaseKind.POSTGRESQL && endpoint.role().equals("target")) {
+        if (endpoint.kind() == dev.overlap.replicator.config.DatabaseKind.POSTGRESQL) {
             props.setProperty("options", "-c default_transaction_read_only=off");
         }
         return props;

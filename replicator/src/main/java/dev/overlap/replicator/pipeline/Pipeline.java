@@ -261,7 +261,26 @@ public final class Pipeline implements PipelineControl, AutoCloseable {
 
     /** @return the cutover of this pipeline, served on {@code POST /promote} by the daemon */
     public Promoter promoter() {
-        return new Promoter(config, this, engine.cutover(), new PromotionStore(config.pipeline(), dialect), verification);
+        return new Promoter(config, this, engine.cutover(), new PromotionStore(config.pipeline(), dialect), verification,
+                config.promote().reverse() ? new ReverseStartPoint(config) : null);
+    }
+
+    /**
+     * {@code POST /promote} while the reverse direction runs: the forward promote is done, so its stored report is the
+     * answer, as for a second promote after a forward-only one.
+     *
+     * @param query ignored
+     * @return 200 with the forward direction's promoted report, or 409 when it cannot be read
+     */
+    public DaemonHttpServer.AdminResponse promotedReport(String query) {
+        OverlapConfig forward = config.reversed();
+        try (Connection c = Connections.open(forward.target(), config.promote().timeout())) {
+            return new PromotionStore(forward.pipeline(), dialect).load(c).filter(p -> p.report() != null)
+                    .map(p -> new DaemonHttpServer.AdminResponse(200, p.report()))
+                    .orElse(new DaemonHttpServer.AdminResponse(409, "{\"error\": \"no promote report stored\"}"));
+        } catch (SQLException | UserError e) {
+            return new DaemonHttpServer.AdminResponse(409, "{\"error\": \"the promote report cannot be read\"}");
+        }
     }
 
     /** @return the failure the last start stopped on, or {@code null}; after {@link #prepare()} */

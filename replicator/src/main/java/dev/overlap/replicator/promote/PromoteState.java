@@ -19,6 +19,8 @@ public enum PromoteState {
     VERIFY,
     /** target sequences set from the source */
     FIX_SEQUENCES,
+    /** promote.reverse: the other direction's start point created on the still closed target */
+    PREPARE_REVERSE,
     /** the change stream stopped */
     STOP_STREAM,
     /** the target opened for writes: the point of no return */

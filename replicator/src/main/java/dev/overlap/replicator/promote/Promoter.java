@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cutover state machine (docs/ARCHITECTURE.md, "Promote"), run inside the daemon when {@code POST /promote}
- * arrives: PRECHECK → VERIFY_LIVE (with {@code promote.verify: exact}) → FREEZE_SOURCE → FENCE → CATCH_UP → VERIFY → FIX_SEQUENCES → STOP_STREAM →
- * OPEN_TARGET → PROMOTED, each logged with its duration.
+ * arrives: PRECHECK → VERIFY_LIVE (with {@code promote.verify: exact}) → FREEZE_SOURCE → FENCE → CATCH_UP → VERIFY →
+ * FIX_SEQUENCES → PREPARE_REVERSE (with {@code promote.reverse}) → STOP_STREAM → OPEN_TARGET → PROMOTED, each logged
+ * with its duration. The same machine runs a rollback: the reverse direction's pipeline promoted.
  *
  * <p>The fence is a unique row written into the heartbeat table after the freeze; logical decoding
  * delivers commits in commit order, so once the target holds the fence it holds every write the source
@@ -46,6 +47,9 @@ public final class Promoter {
     private final Cutover cutover;
     private final PromotionStore store;
     private final CutoverVerification verification;
+    private final ReverseStart reverse;
+    /** Whether this promote began PREPARE_REVERSE, so that an abort discards what it created. */
+    private boolean reversePrepared;
 
     /**
      * @param config the pipeline's configuration
@@ -53,9 +57,10 @@ public final class Promoter {
      * @param cutover the engine's cutover operations
      * @param store the pipeline's promotion store on the target
      * @param verification what VERIFY_LIVE and VERIFY compare
+     * @param reverse the other direction's start point, or {@code null} without {@code promote.reverse}
      */
     public Promoter(OverlapConfig config, PipelineControl pipeline, Cutover cutover, PromotionStore store,
-                    CutoverVerification verification) {
+                    CutoverVerification verification, ReverseStart reverse) {
         this.config = config;
         this.pipeline = pipeline;
         this.lifecycle = pipeline.lifecycle();
@@ -63,6 +68,7 @@ public final class Promoter {
         this.cutover = cutover;
         this.store = store;
         this.verification = verification;
+        this.reverse = reverse;
     }
 
     /** A step failed; the message says why, for the report. */
@@ -135,6 +141,7 @@ public final class Promoter {
             return PromoteReport.fromJson(done.get().report());
         }
         String previousReadOnly = null;
+        reversePrepared = false;
         boolean frozen = false;
         Instant frozenAt = null;
         int[] sequences = {0};
@@ -167,6 +174,10 @@ public final class Promoter {
                         pipeline.tables().size(), null, warnings.isEmpty() ? null : warnings);
             }
             run.step(PromoteState.FIX_SEQUENCES, () -> sequences[0] = cutover.fixSequences());
+            if (reverse != null) {
+                reversePrepared = true;
+                run.step(PromoteState.PREPARE_REVERSE, reverse::prepare);
+            }
             run.step(PromoteState.STOP_STREAM, pipeline::stopStream);
         } catch (Exception e) {
             return abort(run, e, frozen, previousReadOnly, frozenAt, dryRun);
@@ -204,6 +215,14 @@ public final class Promoter {
         }
         run.state = PromoteState.PROMOTED;
         run.steps.add(new PromoteReport.Step(PromoteState.PROMOTED, 0));
+        if (reverse != null) {
+            try {
+                reverse.forgetOtherPromotion();
+            } catch (SQLException e) {
+                warnings.add("could not clear the other direction's promotion record on the source (SQLState " + e.getSQLState()
+                        + "); the next start may take the wrong direction");
+            }
+        }
         if (!keepSlot) {
             try {
                 cutover.dropReplication(config.slotName());
@@ -241,6 +260,9 @@ public final class Promoter {
             problems.add("the pipeline is " + lifecycle.state().label() + ", not streaming");
         }
         problems.addAll(cutover.precheck());
+        if (reverse != null) {
+            problems.addAll(reverse.precheck());
+        }
         if (problems.isEmpty()) {
             awaitLagBelowMax().ifPresent(problems::add);
         }
@@ -368,6 +390,9 @@ public final class Promoter {
         String error = run.state + ": " + message(cause);
         String logged = cause instanceof StepFailure f ? f.logged : message(cause);
         List<String> warnings = new ArrayList<>();
+        if (reversePrepared) {
+            reverse.discard();
+        }
         boolean writable = !frozen;
         if (frozen) {
             try {

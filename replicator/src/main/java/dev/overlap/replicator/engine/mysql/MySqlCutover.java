@@ -20,7 +20,7 @@ import java.util.Map;
  * {@code KILL CONNECTION} for the application's sessions (the pipeline's own user, the spare roles,
  * binlog dump threads and system threads are left alone); after the fence is written, MySQL also gets
  * {@code super_read_only = ON}, which stops even privileged sessions (MySQL manual, "System Variables:
- * read_only, super_read_only"). Generators: AUTO_INCREMENT is not replicated as such, so every target
+ * read_only, super_read_only"), unless {@code promote.reverse} needs the old host to take the reverse apply. Generators: AUTO_INCREMENT is not replicated as such, so every target
  * table's counter is raised to at least the source's counter and above the target's max(key).
  */
 final class MySqlCutover extends Cutover {
@@ -31,6 +31,7 @@ final class MySqlCutover extends Cutover {
      */
     private static final List<String> MARIADB_READ_ONLY = List.of("ALL PRIVILEGES ON *.*", "READ_ONLY ADMIN", "READ ONLY ADMIN");
     private static final List<String> KILL_OTHERS = List.of("ALL PRIVILEGES ON *.*", "SUPER", "CONNECTION_ADMIN", "CONNECTION ADMIN");
+    private final boolean reverse;
 
     /**
      * @param config the pipeline's configuration
@@ -38,6 +39,7 @@ final class MySqlCutover extends Cutover {
      */
     public MySqlCutover(OverlapConfig config, SqlDialect dialect) {
         super(config, dialect);
+        this.reverse = config.promote().reverse();
     }
 
     @Override
@@ -123,7 +125,8 @@ final class MySqlCutover extends Cutover {
     /** MySQL: {@code super_read_only = ON} once the fence is written, so not even a privileged session writes. */
     @Override
     protected void afterFence(Statement session) throws SQLException {
-        if (hasSuperReadOnly(session.getConnection())) {
+        // with the reverse direction the old host must take its apply under read_only, which super_read_only forbids
+        if (!reverse && hasSuperReadOnly(session.getConnection())) {
             session.execute("SET GLOBAL super_read_only = ON");
         }
     }

@@ -1,0 +1,101 @@
+package dev.overlap.replicator.pipeline;
+
+import dev.overlap.replicator.UserError;
+import dev.overlap.replicator.catalog.SourceTable;
+import dev.overlap.replicator.config.OverlapConfig;
+import dev.overlap.replicator.copy.ConsistentSnapshot;
+import dev.overlap.replicator.copy.CopyProgressStore;
+import dev.overlap.replicator.engine.Engine;
+import dev.overlap.replicator.engine.Engines;
+import dev.overlap.replicator.jdbc.Connections;
+import dev.overlap.replicator.offset.FailureStore;
+import dev.overlap.replicator.offset.OffsetStore;
+import dev.overlap.replicator.offset.SourcePosition;
+import dev.overlap.replicator.promote.PromotionStore;
+import dev.overlap.replicator.promote.ReverseStart;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ReverseStart} of a pipeline: the other direction ({@link OverlapConfig#reversed}) connected through its own
+ * engine. Its start point is what the engine's initial copy would begin streaming from, taken without copying: the
+ * snapshot copier's consistent snapshot on the cutover's target (on PostgreSQL this creates the publication and the
+ * replication slot; on MySQL/MariaDB it reads the binlog position), closed at once. The position is stored as the other
+ * direction's offset on the cutover's source, marked as taken after a copy, so that the MySQL/MariaDB connector first
+ * rebuilds its schema history there, as after an initial copy.
+ */
+final class ReverseStartPoint implements ReverseStart {
+    private static final Logger LOG = LoggerFactory.getLogger(ReverseStartPoint.class);
+
+    private final OverlapConfig other;
+
+    /** @param config the configuration of the direction being promoted */
+    ReverseStartPoint(OverlapConfig config) {
+        this.other = config.reversed();
+    }
+
+    @Override
+    public List<String> precheck() {
+        try (Engine engine = Engines.connect(other)) {
+            engine.preflightSource();
+            return List.of();
+        } catch (UserError e) {
+            return List.of("the replication back (promote.reverse): " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void prepare() throws SQLException {
+        try (Engine engine = Engines.connect(other)) {
+            engine.cutover().dropReplication(other.slotName());
+            List<SourceTable> tables = engine.preflightSource();
+            engine.prepareHeartbeat();
+            try (Connection c = Connections.open(other.target())) {
+                c.setAutoCommit(false);
+                engine.createTargetTables(c);
+                engine.startFresh(c);
+                OffsetStore offsets = new OffsetStore(other.pipeline(), engine.dialect());
+                offsets.createTable(c);
+                FailureStore failures = new FailureStore(other.pipeline(), engine.dialect());
+                failures.createTable(c);
+                failures.clear(c);
+                CopyProgressStore progress = new CopyProgressStore(other.pipeline(), engine.dialect());
+                progress.createTable(c);
+                progress.clear(c);
+                PromotionStore promotions = new PromotionStore(other.pipeline(), engine.dialect());
+                promotions.createTable(c);
+                promotions.clear(c);
+                SourcePosition position;
+                try (ConsistentSnapshot snapshot = engine.snapshotCopier().open(tables, 1)) {
+                    position = snapshot.position();
+                }
+                offsets.save(c, SourcePosition.partition(other.pipeline()), position.afterCopyOffset());
+                c.commit();
+                LOG.info("promote: the replication back ({}) starts at {} of {}", other.pipeline(), position.describe(),
+                        other.source().display());
+            }
+        }
+    }
+
+    @Override
+    public void discard() {
+        try (Engine engine = Engines.connect(other)) {
+            engine.cutover().dropReplication(other.slotName());
+        } catch (SQLException | UserError e) {
+            LOG.warn("could not drop the replication slot {} of the replication back on {}; drop it by hand, or that host keeps WAL"
+                    + " for it", other.slotName(), other.source().display());
+        }
+    }
+
+    @Override
+    public void forgetOtherPromotion() throws SQLException {
+        try (Engine engine = Engines.connect(other); Connection c = Connections.open(other.target())) {
+            PromotionStore promotions = new PromotionStore(other.pipeline(), engine.dialect());
+            promotions.createTable(c);
+            promotions.clear(c);
+        }
+    }
+}

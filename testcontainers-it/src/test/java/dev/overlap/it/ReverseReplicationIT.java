@@ -1,0 +1,211 @@
+package dev.overlap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The way back after a cutover, on real servers ({@code promote.reverse}): an application keeps writing through promote,
+ * then writes to the new host (which the daemon replicates back to the old one, through a kill -9 of the daemon), then
+ * through {@code overlap rollback} and to the old host again. Afterwards every write either host acknowledged is on the
+ * old host, the old host takes writes, the daemon replicates forward again without a new initial copy, and a second
+ * promote succeeds.
+ */
+class ReverseReplicationIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Inserts as the application user into whichever host {@link #to} names, like an application behind a switch. */
+    private static final class Application implements Runnable {
+        final String user;
+        final String password;
+        volatile String url;
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
+        final Thread thread = new Thread(this, "application");
+        final String insert;
+
+        Application(String url, String user, String password, String insert) {
+            this.url = url;
+            this.user = user;
+            this.password = password;
+            this.insert = insert;
+            thread.start();
+        }
+
+        void to(String newUrl) {
+            url = newUrl;
+        }
+
+        @Override
+        public void run() {
+            while (running.get()) {
+                String connectedTo = url;
+                try (Connection c = DriverManager.getConnection(connectedTo, user, password);
+                     PreparedStatement ps = c.prepareStatement(insert, Statement.RETURN_GENERATED_KEYS)) {
+                    while (running.get() && connectedTo.equals(url)) {
+                        ps.executeUpdate();
+                        try (ResultSet keys = ps.getGeneratedKeys()) {
+                            keys.next();
+                            acks.add(keys.getLong(1));
+                        }
+                        Thread.sleep(5);
+                    }
+                } catch (SQLException e) {
+                    pause();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        int acknowledged() {
+            return acks.size();
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+    }
+
+    @Test
+    void postgresRollbackUnderWritesLosesNothingAndTheNextPromoteNeedsNoCopy() throws Exception {
+        DatabasePair pair = DatabasePair.create("reverse");
+        pair.onBoth("CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
+        String app = "app_" + pair.name;
+        String grants = "CREATE ROLE " + app + " LOGIN PASSWORD 'app'; GRANT SELECT, INSERT ON orders TO " + app
+                + "; GRANT USAGE ON SEQUENCE orders_id_seq TO " + app;
+        pair.onSource(grants);
+        pair.onTarget(grants);
+        pair.onSource("INSERT INTO orders (note) SELECT 'seed ' || i FROM generate_series(1, 200) i");
+        cycle(pair, app, "INSERT INTO orders (note) VALUES ('live')");
+    }
+
+    @Test
+    void mariadbRollbackUnderWritesLosesNothingAndTheNextPromoteNeedsNoCopy() throws Exception {
+        DatabasePair pair = DatabasePair.create("breverse", Servers.mariadbSource(), Servers.mariadbTarget());
+        pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
+        String app = "app_" + pair.name;
+        for (String sql : List.of("CREATE USER '" + app + "'@'%' IDENTIFIED BY 'app'",
+                "GRANT SELECT, INSERT ON `" + pair.name + "`.orders TO '" + app + "'@'%'")) {
+            pair.onSource(sql);
+            pair.onTarget(sql);
+        }
+        pair.onSource("INSERT INTO orders (note) VALUES ('seed 1'), ('seed 2'), ('seed 3')");
+        try {
+            cycle(pair, app, "INSERT INTO orders (note) VALUES ('live')");
+        } finally {
+            for (Connection c : List.of(pair.source(), pair.target())) {
+                DatabasePair.execute(c, "SET GLOBAL read_only = OFF");
+            }
+        }
+    }
+
+    /**
+     * Promote under writes, writes to the new host through a kill -9 of the daemon, rollback under writes, writes to the
+     * old host, then the checks and a second promote.
+     */
+    private static void cycle(DatabasePair pair, String app, String insert) throws Exception {
+        PromotingDaemon daemon = PromotingDaemon.start(pair, "promote:", "  reverse: true");
+        String oldHost = pair.sourceServer.jdbcUrl(pair.name);
+        String newHost = pair.targetServer.jdbcUrl(pair.name);
+        Application application = new Application(oldHost, app, "app", insert);
+        OverlapProcess running = daemon.process();
+        try {
+            Thread.sleep(1500);
+            OverlapProcess promote = daemon.promote();
+            assertThat(promote.waitFor()).as("promote: %s %s", promote.stdout(), running.stderr()).isZero();
+            assertThat(states(promote)).contains("PREPARE_REVERSE");
+            application.to(newHost);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health(daemon).startsWith("reverse streaming"));
+            assertThat(running.alive()).as("the daemon goes on as the reverse direction").isTrue();
+            int beforeKill = application.acknowledged();
+            await().atMost(Duration.ofSeconds(20)).until(() -> application.acknowledged() > beforeKill + 100);
+
+            running.kill();
+            running = OverlapProcess.start(daemon.env(), "run", "--config", daemon.config().toString());
+            OverlapProcess restarted = running;
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> health(daemon).startsWith("reverse streaming"));
+            int afterRestart = application.acknowledged();
+            await().atMost(Duration.ofSeconds(20)).until(() -> application.acknowledged() > afterRestart + 100);
+
+            OverlapProcess rollback = OverlapProcess.start(daemon.env(), "rollback", "--config", daemon.config().toString(), "--json");
+            assertThat(rollback.waitFor()).as("rollback: %s %s", rollback.stdout(), restarted.stderr()).isZero();
+            JsonNode report = JSON.readTree(rollback.stdout());
+            assertThat(report.path("outcome").asText()).isEqualTo("promoted");
+            application.to(oldHost);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health(daemon).startsWith("forward streaming"));
+            int afterRollback = application.acknowledged();
+            await().atMost(Duration.ofSeconds(20)).until(() -> application.acknowledged() > afterRollback + 50);
+            application.stop();
+
+            Set<Long> onOldHost = ids(pair.source());
+            List<Long> acknowledged = new ArrayList<>(application.acks);
+            assertThat(acknowledged).as("writes acknowledged by either host").hasSizeGreaterThan(300);
+            assertThat(onOldHost).as("every acknowledged write is on the old host").containsAll(acknowledged);
+            pair.awaitIdentical(Duration.ofSeconds(60));
+
+            OverlapProcess again = daemon.promote();
+            assertThat(again.waitFor()).as("second promote: %s %s", again.stdout(), restarted.stderr()).isZero();
+            assertThat(JSON.readTree(again.stdout()).path("outcome").asText()).isEqualTo("promoted");
+        } finally {
+            application.stop();
+            if (running.alive()) {
+                running.kill();
+            }
+            daemon.stop(pair);
+        }
+    }
+
+    private static List<String> states(OverlapProcess promote) throws Exception {
+        List<String> states = new ArrayList<>();
+        JSON.readTree(promote.stdout()).path("steps").forEach(s -> states.add(s.path("state").asText()));
+        return states;
+    }
+
+    private static String health(PromotingDaemon daemon) throws Exception {
+        String yaml = java.nio.file.Files.readString(daemon.config());
+        String port = yaml.replaceAll("(?s).*listen: 127\\.0\\.0\\.1:(\\d+).*", "$1");
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? response.body() : "";
+    }
+
+    private static Set<Long> ids(Connection connection) throws SQLException {
+        Set<Long> ids = new HashSet<>();
+        try (connection; Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM orders")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+}
