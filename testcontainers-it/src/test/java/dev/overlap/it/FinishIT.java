@@ -13,9 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code overlap finish} on real servers: refused while the daemon runs and before the cutover (exit 2, nothing
- * removed); after a promote that kept the slot, it drops the slot, the publication and the DDL event triggers on the
- * old host, and Overlap's tables on both hosts, and lists them; a second run finds nothing left.
+ * {@code overlap finish} on real servers: refused while the daemon runs (also while it replicates back after promote)
+ * and before the cutover (exit 2, nothing removed); after a promote that kept the slot and replicated back, it drops
+ * both directions' slots, publications and DDL event triggers, and Overlap's tables on both hosts, and lists them; a
+ * second run finds nothing left.
  */
 class FinishIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,15 +35,28 @@ class FinishIT {
             OverlapProcess unpromoted = finish(daemon);
             assertThat(unpromoted.waitFor()).isEqualTo(2);
             assertThat(unpromoted.stderr()).contains("was not promoted").contains("--abandon");
-            assertThat(count(pair.source(), "SELECT count(*) FROM pg_replication_slots")).as("nothing removed").isEqualTo(1);
+            assertThat(count(pair.source(), "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
+                    .as("nothing removed").isEqualTo(1);
+        } finally {
+            if (daemon.process().alive()) {
+                daemon.process().kill();
+            }
+        }
+
+        daemon = PromotingDaemon.start(pair, "promote:", "  reverse: true");
+        try {
+            finishAfterPromoteWithReverse(pair, daemon);
         } finally {
             daemon.stop(pair);
         }
+    }
 
-        daemon = PromotingDaemon.start(pair);
+    private static void finishAfterPromoteWithReverse(DatabasePair pair, PromotingDaemon daemon) throws Exception {
         OverlapProcess promote = daemon.promote("--keep-slot");
         assertThat(promote.waitFor()).as(promote.stdout()).isZero();
-        assertThat(daemon.process().waitFor()).isZero();
+        OverlapProcess reverseRunning = finish(daemon);
+        assertThat(reverseRunning.waitFor()).as("finish while the daemon replicates back").isEqualTo(2);
+        assertThat(daemon.process().terminate()).isZero();
 
         OverlapProcess finish = finish(daemon);
         assertThat(finish.waitFor()).as(finish.stderr()).isZero();
@@ -50,13 +64,21 @@ class FinishIT {
         JSON.readTree(finish.stdout()).path("removed").forEach(r -> removed.add(r.asText()));
         String slot = "overlap_" + pair.name;
         assertThat(removed).contains("source: replication slot " + slot, "source: publication " + slot,
-                "source: DDL event triggers and function of pipeline " + pair.name, "target: overlap_promotions: 1 rows; table dropped");
+                "source: DDL event triggers and function of pipeline " + pair.name, "target: overlap_promotions: 1 rows; table dropped",
+                "target: replication slot " + slot + "_reverse", "target: publication " + slot + "_reverse",
+                "source: overlap_offsets: 1 rows; table dropped");
         assertThat(removed).anyMatch(r -> r.startsWith("source: overlap_heartbeat: ") && r.endsWith("table dropped"));
         assertThat(removed).anyMatch(r -> r.startsWith("target: overlap_offsets: ") && r.endsWith("table dropped"));
 
-        assertThat(count(pair.source(), "SELECT count(*) FROM pg_replication_slots")).isZero();
-        assertThat(count(pair.source(), "SELECT count(*) FROM pg_publication")).isZero();
-        assertThat(count(pair.source(), "SELECT count(*) FROM pg_event_trigger")).isZero();
+        for (Connection c : List.of(pair.source(), pair.target())) {
+            assertThat(count(c, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")).isZero();
+        }
+        for (Connection c : List.of(pair.source(), pair.target())) {
+            assertThat(count(c, "SELECT count(*) FROM pg_publication")).isZero();
+        }
+        for (Connection c : List.of(pair.source(), pair.target())) {
+            assertThat(count(c, "SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE '%" + pair.name + "%'")).isZero();
+        }
         for (Connection c : List.of(pair.source(), pair.target())) {
             assertThat(count(c, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'overlap%'"))
                     .as("Overlap's tables; finish removed %s", removed).isZero();

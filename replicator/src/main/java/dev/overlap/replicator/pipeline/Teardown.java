@@ -20,12 +20,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code overlap finish}: ends the overlap of a promoted pipeline by removing what Overlap keeps on both hosts (README,
- * "Cutover runbook"). While it holds the pipeline's daemon lock (so no daemon of the pipeline runs), it drops on the
- * old host the replication slot, the publication and the DDL event triggers, and the pipeline's rows of
- * {@value SourceProbe#TABLE} and the engine's own source tables ({@link Engine#ownSourceTables}); on the new host the
- * pipeline's rows of Overlap's state tables and the engine's own ({@link Engine#ownTargetTables}). A table left without rows of any pipeline is dropped; the shared source tables only once
- * no other pipeline has a heartbeat row there, so another pipeline on the same host keeps working.
+ * {@code overlap finish}: ends the overlap of a promoted pipeline by removing what Overlap keeps on both hosts, for both
+ * directions (README, "Cutover runbook"). While it holds both directions' daemon locks (so no daemon of the overlap
+ * runs), it drops each direction's replication slot, publication and DDL event triggers on that direction's source,
+ * and on both hosts the rows of both directions in {@value SourceProbe#TABLE}, the engine's own tables
+ * ({@link Engine#ownSourceTables}, {@link Engine#ownTargetTables}) and Overlap's state tables. A table left without
+ * rows of any pipeline is dropped; the DDL capture table only once no other pipeline has a heartbeat row on that host,
+ * so another pipeline on the same host keeps working.
  */
 public final class Teardown {
     /** Overlap's tables on the target on every engine, all keyed by the pipeline's name; the promotion's record last. */
@@ -56,35 +57,46 @@ public final class Teardown {
      *         {@code abandon} is not set, or a host cannot be reached
      */
     public Report finish(boolean abandon) {
-        try (Engine engine = Engines.connect(config);
-             DaemonLock lock = DaemonLock.acquire(config.target(), engine.dialect(), config.pipeline())) {
+        OverlapConfig back = config.reversed();
+        try (Engine engine = Engines.connect(config); Engine backEngine = Engines.connect(back);
+             DaemonLock lock = DaemonLock.acquire(config.target(), engine.dialect(), config.pipeline());
+             DaemonLock backLock = DaemonLock.acquire(back.target(), engine.dialect(), back.pipeline())) {
             checkPromoted(engine.dialect(), abandon);
-            Cutover cutover = engine.cutover();
             List<String> removed = new ArrayList<>();
             List<String> left = new ArrayList<>();
-            try {
-                cutover.dropReplication(config.slotName()).forEach(r -> removed.add("source: " + r));
-            } catch (SQLException e) {
-                left.add("source: replication slot and publication " + config.slotName() + " (SQLState " + e.getSQLState() + ")");
-            }
-            boolean heartbeatDropped = remove(cutover, true, SourceProbe.TABLE, true, removed, left);
-            for (String table : engine.ownSourceTables()) {
-                remove(cutover, true, table, heartbeatDropped, removed, left);
-            }
-            List<String> targetTables = new ArrayList<>(engine.ownTargetTables());
-            targetTables.addAll(TARGET_TABLES);
-            for (String table : targetTables) {
-                remove(cutover, false, table, true, removed, left);
+            dropReplication(engine.cutover(), config, "source: ", removed, left);
+            dropReplication(backEngine.cutover(), back, "target: ", removed, left);
+            List<String> pipelines = List.of(config.pipeline(), back.pipeline());
+            List<String> tables = new ArrayList<>(engine.ownTargetTables());
+            tables.addAll(TARGET_TABLES);
+            for (boolean onSource : new boolean[] {true, false}) {
+                boolean heartbeatDropped = remove(engine.cutover(), onSource, pipelines, SourceProbe.TABLE, true, removed, left);
+                for (String table : engine.ownSourceTables()) {
+                    remove(engine.cutover(), onSource, pipelines, table, heartbeatDropped, removed, left);
+                }
+                for (String table : tables) {
+                    remove(engine.cutover(), onSource, pipelines, table, true, removed, left);
+                }
             }
             return new Report(config.pipeline(), List.copyOf(removed), List.copyOf(left));
         }
     }
 
+    /** The slot, publication and DDL triggers of one direction, on its source ({@code host} names it in the report). */
+    private static void dropReplication(Cutover cutover, OverlapConfig direction, String host, List<String> removed, List<String> left) {
+        try {
+            cutover.dropReplication(direction.slotName()).forEach(r -> removed.add(host + r));
+        } catch (SQLException e) {
+            left.add(host + "replication slot and publication " + direction.slotName() + " (SQLState " + e.getSQLState() + ")");
+        }
+    }
+
     /** @return whether the table is gone now (dropped here) */
-    private boolean remove(Cutover cutover, boolean onSource, String table, boolean drop, List<String> removed, List<String> left) {
+    private static boolean remove(Cutover cutover, boolean onSource, List<String> pipelines, String table, boolean drop,
+                                  List<String> removed, List<String> left) {
         String host = onSource ? "source: " : "target: ";
         try {
-            List<String> done = cutover.removeRows(onSource, config.pipeline(), table, drop);
+            List<String> done = cutover.removeRows(onSource, pipelines, table, drop);
             done.forEach(r -> removed.add(host + r));
             return done.stream().anyMatch(r -> r.endsWith("table dropped"));
         } catch (SQLException e) {

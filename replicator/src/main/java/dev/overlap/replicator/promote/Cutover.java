@@ -130,35 +130,37 @@ public abstract class Cutover {
     public abstract List<String> dropReplication(String slot) throws SQLException;
 
     /**
-     * {@code overlap finish}: deletes the pipeline's rows ({@code pipeline} is the pipeline's name, or begins with it
-     * and {@code #} or {@code /}: its fence, its DDL position) from one of Overlap's tables, and drops the table when
-     * no row of any pipeline is left. A table that does not exist is skipped.
+     * {@code overlap finish}: deletes the rows of the given pipelines ({@code pipeline} is one's name, or begins with it
+     * and {@code #} or {@code /}: its fence, its DDL position) from one of Overlap's tables, and drops the table when no
+     * row of any pipeline is left. A table that does not exist is skipped.
      *
      * @param onSource on the source (the session may write there although it is frozen), else on the target
-     * @param pipeline the pipeline
+     * @param pipelines the pipelines, e.g. both directions of one overlap
      * @param table the table, in the user's default schema or database
      * @param drop whether an empty table is dropped
      * @return what was removed, e.g. {@code overlap_offsets: 2 rows; table dropped}; empty when there was nothing
      * @throws SQLException when the host refuses
      */
-    public List<String> removeRows(boolean onSource, String pipeline, String table, boolean drop) throws SQLException {
+    public List<String> removeRows(boolean onSource, List<String> pipelines, String table, boolean drop) throws SQLException {
         try (Connection c = onSource ? sourceConnection() : targetConnection(); Statement st = c.createStatement()) {
             if (onSource) {
                 allowFenceWrite(st);
             }
-            int rows;
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.quote(table)
-                    + " WHERE pipeline = ? OR LEFT(pipeline, ?) IN (?, ?)")) {
-                ps.setString(1, pipeline);
-                ps.setInt(2, pipeline.length() + 1);
-                ps.setString(3, pipeline + "#");
-                ps.setString(4, pipeline + "/");
-                rows = ps.executeUpdate();
-            } catch (SQLException e) {
-                if (dialect.undefinedTable(e)) {
-                    return List.of();
+            int rows = 0;
+            for (String pipeline : pipelines) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.quote(table)
+                        + " WHERE pipeline = ? OR LEFT(pipeline, ?) IN (?, ?)")) {
+                    ps.setString(1, pipeline);
+                    ps.setInt(2, pipeline.length() + 1);
+                    ps.setString(3, pipeline + "#");
+                    ps.setString(4, pipeline + "/");
+                    rows += ps.executeUpdate();
+                } catch (SQLException e) {
+                    if (dialect.undefinedTable(e)) {
+                        return List.of();
+                    }
+                    throw e;
                 }
-                throw e;
             }
             boolean empty;
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + dialect.quote(table))) {
