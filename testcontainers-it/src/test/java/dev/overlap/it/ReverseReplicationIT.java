@@ -130,6 +130,80 @@ class ReverseReplicationIT {
     }
 
     /**
+     * Faults in a rollback before the old host opens leave the new host writable: the daemon killed while the rollback
+     * waits in CATCH_UP with the new host frozen (the waiting {@code overlap rollback} finds the freeze and lifts it,
+     * exit 4; the daemon's restart replicates back on), and a verification difference (a row deleted on the old host)
+     * that aborts it.
+     */
+    @Test
+    void postgresRollbackFaultsLeaveTheNewHostWritable() throws Exception {
+        DatabasePair pair = DatabasePair.create("rollbackfault");
+        pair.onBoth("CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL)");
+        String app = "app_" + pair.name;
+        pair.onTarget("CREATE ROLE " + app + " LOGIN PASSWORD 'app'; GRANT SELECT, INSERT ON orders TO " + app
+                + "; GRANT USAGE ON SEQUENCE orders_id_seq TO " + app);
+        pair.onSource("INSERT INTO orders (note) SELECT 'seed ' || i FROM generate_series(1, 100) i");
+        PromotingDaemon daemon = PromotingDaemon.start(pair, "promote:", "  reverse: true", "  verify: counts", "  max-lag: 60s",
+                "  timeout: 60s");
+        String newHost = pair.targetServer.jdbcUrl(pair.name);
+        OverlapProcess running = daemon.process();
+        try {
+            OverlapProcess promote = daemon.promote();
+            assertThat(promote.waitFor()).as("promote: %s", promote.stdout()).isZero();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health(daemon).startsWith("reverse streaming"));
+
+            OverlapProcess rollback;
+            try (Connection lock = pair.source(); Statement st = lock.createStatement()) {
+                lock.setAutoCommit(false);
+                st.execute("LOCK TABLE orders IN EXCLUSIVE MODE");
+                insert(newHost, app);
+                rollback = OverlapProcess.start(daemon.env(), "rollback", "--config", daemon.config().toString(), "--json");
+                await().atMost(Duration.ofSeconds(30)).until(() -> !writable(newHost, app));
+                Thread.sleep(500);
+                running.kill();
+                lock.rollback();
+            }
+            assertThat(rollback.waitFor()).as("rollback whose daemon died: %s %s", rollback.stdout(), rollback.stderr()).isEqualTo(4);
+            assertThat(rollback.stderr()).contains("the source was frozen and is writable again");
+            assertThat(writable(newHost, app)).as("the rollback command lifted the freeze the daemon left").isTrue();
+            running = OverlapProcess.start(daemon.env(), "run", "--config", daemon.config().toString());
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> health(daemon).startsWith("reverse streaming"));
+
+            pair.awaitIdentical(Duration.ofSeconds(30));
+            try (Connection oldHost = pair.source(); Statement st = oldHost.createStatement()) {
+                st.execute("SET default_transaction_read_only = off");
+                st.execute("DELETE FROM orders WHERE id = 5");
+            }
+            OverlapProcess different = OverlapProcess.start(daemon.env(), "rollback", "--config", daemon.config().toString(), "--json");
+            assertThat(different.waitFor()).as(different.stdout()).isEqualTo(4);
+            JsonNode report = JSON.readTree(different.stdout());
+            assertThat(report.path("state").asText()).isEqualTo("VERIFY");
+            assertThat(writable(newHost, app)).as("the new host after the aborted rollback").isTrue();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> health(daemon).startsWith("reverse streaming"));
+        } finally {
+            if (running.alive()) {
+                running.kill();
+            }
+            daemon.stop(pair);
+        }
+    }
+
+    private static void insert(String url, String user) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, "app"); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO orders (note) VALUES ('on the new host')");
+        }
+    }
+
+    private static boolean writable(String url, String user) {
+        try {
+            insert(url, user);
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
      * Promote under writes, writes to the new host through a kill -9 of the daemon, rollback under writes, writes to the
      * old host, then the checks and a second promote.
      */
