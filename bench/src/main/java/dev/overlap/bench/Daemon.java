@@ -179,7 +179,16 @@ final class Daemon implements AutoCloseable {
 
     /** @return the JSON report of {@code POST /promote} */
     String promote() throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(metrics.resolve("/promote")).POST(HttpRequest.BodyPublishers.noBody())
+        return admin("/promote");
+    }
+
+    /** @return the JSON report of {@code POST /rollback}, served after a promote while the daemon replicates back */
+    String rollback() throws IOException, InterruptedException {
+        return admin("/rollback");
+    }
+
+    private String admin(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(metrics.resolve(path)).POST(HttpRequest.BodyPublishers.noBody())
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

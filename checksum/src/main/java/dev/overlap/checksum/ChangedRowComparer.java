@@ -12,14 +12,15 @@ import java.util.Optional;
  * Compares, by primary key, the rows of given keys on both sides: the re-check, while the source is frozen,
  * of the rows replication changed since a verification pass found them equal (the idea of Ghostferry's
  * iterative verifier, which re-verifies the rows written since its last pass). The rows are fetched in
- * batches of {@value #KEYS_PER_QUERY} keys with the dialect's canonical text ({@link ChecksumDialect#rowsByKeySql})
- * and compared value by value, so a row missing, extra or different on the target is named by its key.
+ * batches of {@value #KEYS_PER_QUERY} keys with the dialect's canonical text ({@link ChecksumDialect#rowsByKeySql}),
+ * on both sides at once ({@link SideBySide}), and compared value by value, so a row missing, extra or different on the
+ * target is named by its key.
  *
  * <p>Both sides must be still (the source frozen, the target caught up): nothing here re-checks a difference.
  */
 public final class ChangedRowComparer {
     /** Keys per query: small enough for every engine's parameter limit, large enough to amortise the round trip. */
-    static final int KEYS_PER_QUERY = 500;
+    static final int KEYS_PER_QUERY = 1000;
 
     private final ChecksumDialect dialect;
     private final int maxDifferences;
@@ -66,9 +67,10 @@ public final class ChangedRowComparer {
      * @return the outcome, or empty when the table cannot be compared by these keys: missing on a side, columns
      *         that differ between the sides, or a primary key other than {@code keyColumns}
      * @throws SQLException when either side fails
+     * @throws InterruptedException when interrupted while the target is read
      */
     public Optional<Outcome> compare(Connection source, Connection target, TableName table, List<String> keyColumns,
-                                     Collection<List<Object>> keys, KeyBinder binder) throws SQLException {
+                                     Collection<List<Object>> keys, KeyBinder binder) throws SQLException, InterruptedException {
         Optional<TableSchema> onSource = dialect.describe(source, table);
         Optional<TableSchema> onTarget = dialect.describe(target, table);
         if (onSource.isEmpty() || onTarget.isEmpty()
@@ -84,14 +86,16 @@ public final class ChangedRowComparer {
         List<RowDifference> first = new ArrayList<>();
         long differences = 0;
         List<List<Object>> all = new ArrayList<>(keys);
-        for (int from = 0; from < all.size(); from += KEYS_PER_QUERY) {
-            List<List<Object>> batch = all.subList(from, Math.min(all.size(), from + KEYS_PER_QUERY));
-            List<RowDifference> found = RowComparison.compare(onSource.get(), sourceSide.rows(batch, binder),
-                    targetSide.rows(batch, binder));
-            differences += found.size();
-            for (RowDifference difference : found) {
-                if (first.size() < maxDifferences) {
-                    first.add(difference);
+        try (SideBySide sides = new SideBySide("changed-rows-target")) {
+            for (int from = 0; from < all.size(); from += KEYS_PER_QUERY) {
+                List<List<Object>> batch = all.subList(from, Math.min(all.size(), from + KEYS_PER_QUERY));
+                SideBySide.Pair<List<Row>> rows = sides.read(() -> sourceSide.rows(batch, binder), () -> targetSide.rows(batch, binder));
+                List<RowDifference> found = RowComparison.compare(onSource.get(), rows.source(), rows.target());
+                differences += found.size();
+                for (RowDifference difference : found) {
+                    if (first.size() < maxDifferences) {
+                        first.add(difference);
+                    }
                 }
             }
         }

@@ -21,11 +21,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>the forward direction promoted and a reverse offset stored on the old host: reverse, unless the reverse
  *       direction was promoted too (a rollback whose daemon died before it cleared the forward record, which is cleared
- *       now): forward;</li>
+ *       now), then forward;</li>
  *   <li>otherwise forward (a promoted forward direction without a reverse offset is then refused by
  *       {@link PromotionGuard#checkStart}, as before).</li>
  * </ul>
- * A promote or rollback that a daemon left unfinished is finished first ({@link PromotionGuard#finishInterrupted}).
+ * A promote or rollback that a daemon left unfinished ({@code frozen} or {@code opening}) counts as not promoted here: the
+ * pipeline of the direction picked finishes it under its daemon lock ({@link PromotionGuard#checkStart}), never this
+ * decision, which holds no lock; when that finds the promote completed, it exits 2 and the next start picks the other
+ * direction.
  */
 public final class Direction {
     private static final Logger LOG = LoggerFactory.getLogger(Direction.class);
@@ -45,20 +48,15 @@ public final class Direction {
         OverlapConfig reverse = forward.reversed();
         try (Engine engine = Engines.connect(forward)) {
             PromotionStore forwardStore = new PromotionStore(forward.pipeline(), engine.dialect());
-            PromotionGuard.finishInterrupted(forward, forwardStore, engine.cutover());
             if (!promoted(forward, forwardStore) || !reverseStored(reverse, engine)) {
                 return forward;
             }
-            try (Engine back = Engines.connect(reverse)) {
-                PromotionStore reverseStore = new PromotionStore(reverse.pipeline(), back.dialect());
-                PromotionGuard.finishInterrupted(reverse, reverseStore, back.cutover());
-                if (promoted(reverse, reverseStore)) {
-                    try (Connection c = Connections.open(forward.target())) {
-                        forwardStore.clear(c);
-                    }
-                    LOG.info("pipeline {} was rolled back: the old host is the master again; replicating forward", forward.pipeline());
-                    return forward;
+            if (promoted(reverse, new PromotionStore(reverse.pipeline(), engine.dialect()))) {
+                try (Connection c = Connections.open(forward.target())) {
+                    forwardStore.clear(c);
                 }
+                LOG.info("pipeline {} was rolled back: the old host is the master again; replicating forward", forward.pipeline());
+                return forward;
             }
             LOG.info("pipeline {} was promoted: replicating the new host's writes back to the old host ({})", forward.pipeline(),
                     reverse.pipeline());

@@ -31,6 +31,9 @@ final class ReverseStartPoint implements ReverseStart {
     private static final Logger LOG = LoggerFactory.getLogger(ReverseStartPoint.class);
 
     private final OverlapConfig other;
+    /** The other direction's engine, from {@link #ready} to {@link #prepare} or {@link #discard}. */
+    private Engine engine;
+    private List<SourceTable> tables;
 
     /** @param config the configuration of the direction being promoted */
     ReverseStartPoint(OverlapConfig config) {
@@ -39,8 +42,8 @@ final class ReverseStartPoint implements ReverseStart {
 
     @Override
     public List<String> precheck() {
-        try (Engine engine = Engines.connect(other)) {
-            engine.preflightSource();
+        try (Engine connected = Engines.connect(other)) {
+            connected.preflightSource();
             return List.of();
         } catch (UserError e) {
             return List.of("the replication back (promote.reverse): " + e.getMessage());
@@ -48,42 +51,57 @@ final class ReverseStartPoint implements ReverseStart {
     }
 
     @Override
-    public void prepare() throws SQLException {
-        try (Engine engine = Engines.connect(other)) {
-            engine.cutover().dropReplication(other.slotName());
-            List<SourceTable> tables = engine.preflightSource();
-            engine.prepareHeartbeat();
-            try (Connection c = Connections.open(other.target())) {
-                c.setAutoCommit(false);
-                engine.createTargetTables(c);
-                engine.startFresh(c);
-                OffsetStore offsets = new OffsetStore(other.pipeline(), engine.dialect());
-                offsets.createTable(c);
-                FailureStore failures = new FailureStore(other.pipeline(), engine.dialect());
-                failures.createTable(c);
-                failures.clear(c);
-                CopyProgressStore progress = new CopyProgressStore(other.pipeline(), engine.dialect());
-                progress.createTable(c);
-                progress.clear(c);
-                PromotionStore promotions = new PromotionStore(other.pipeline(), engine.dialect());
-                promotions.createTable(c);
-                promotions.clear(c);
-                SourcePosition position;
-                try (ConsistentSnapshot snapshot = engine.snapshotCopier().open(tables, 1)) {
-                    position = snapshot.position();
-                }
-                offsets.save(c, SourcePosition.partition(other.pipeline()), position.afterCopyOffset());
-                c.commit();
-                LOG.info("promote: the replication back ({}) starts at {} of {}", other.pipeline(), position.describe(),
-                        other.source().display());
-            }
+    public synchronized void ready() throws SQLException {
+        closeEngine();
+        engine = Engines.connect(other);
+        engine.cutover().dropReplication(other.slotName());
+        tables = engine.preflightSource();
+        engine.prepareHeartbeat();
+        try (Connection c = Connections.open(other.target())) {
+            c.setAutoCommit(false);
+            engine.createTargetTables(c);
+            engine.startFresh(c);
+            new OffsetStore(other.pipeline(), engine.dialect()).createTable(c);
+            FailureStore failures = new FailureStore(other.pipeline(), engine.dialect());
+            failures.createTable(c);
+            failures.clear(c);
+            CopyProgressStore progress = new CopyProgressStore(other.pipeline(), engine.dialect());
+            progress.createTable(c);
+            progress.clear(c);
+            PromotionStore promotions = new PromotionStore(other.pipeline(), engine.dialect());
+            promotions.createTable(c);
+            promotions.clear(c);
+            c.commit();
         }
     }
 
     @Override
-    public void discard() {
-        try (Engine engine = Engines.connect(other)) {
-            engine.cutover().dropReplication(other.slotName());
+    public synchronized void prepare() throws SQLException {
+        SourcePosition position;
+        try (ConsistentSnapshot snapshot = engine.snapshotCopier().open(tables, 1)) {
+            position = snapshot.position();
+        }
+        try (Connection c = Connections.open(other.target())) {
+            new OffsetStore(other.pipeline(), engine.dialect()).save(c, SourcePosition.partition(other.pipeline()),
+                    position.afterCopyOffset());
+        }
+        closeEngine();
+        LOG.info("promote: the replication back ({}) starts at {} of {}", other.pipeline(), position.describe(),
+                other.source().display());
+    }
+
+    private void closeEngine() {
+        if (engine != null) {
+            engine.close();
+            engine = null;
+        }
+    }
+
+    @Override
+    public synchronized void discard() {
+        closeEngine();
+        try (Engine connected = Engines.connect(other)) {
+            connected.cutover().dropReplication(other.slotName());
         } catch (SQLException | UserError e) {
             LOG.warn("could not drop the replication slot {} of the replication back on {}; drop it by hand, or that host keeps WAL"
                     + " for it", other.slotName(), other.source().display());
@@ -92,8 +110,8 @@ final class ReverseStartPoint implements ReverseStart {
 
     @Override
     public void forgetOtherPromotion() throws SQLException {
-        try (Engine engine = Engines.connect(other); Connection c = Connections.open(other.target())) {
-            PromotionStore promotions = new PromotionStore(other.pipeline(), engine.dialect());
+        try (Engine connected = Engines.connect(other); Connection c = Connections.open(other.target())) {
+            PromotionStore promotions = new PromotionStore(other.pipeline(), connected.dialect());
             promotions.createTable(c);
             promotions.clear(c);
         }

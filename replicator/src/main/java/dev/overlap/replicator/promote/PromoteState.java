@@ -9,6 +9,8 @@ public enum PromoteState {
     PRECHECK,
     /** promote.verify exact: every table verified while the source still takes writes, unless a recent pass did */
     VERIFY_LIVE,
+    /** promote.reverse: the reverse direction's publication, heartbeat and triggers set up, before the freeze */
+    READY_REVERSE,
     /** source read-only for new sessions and the application's sessions ended */
     FREEZE_SOURCE,
     /** a unique fence row written on the source */

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The cutover state machine (docs/ARCHITECTURE.md, "Promote"), run inside the daemon when {@code POST /promote}
  * arrives: PRECHECK → VERIFY_LIVE (with {@code promote.verify: exact}) → FREEZE_SOURCE → FENCE → CATCH_UP → VERIFY →
- * FIX_SEQUENCES → PREPARE_REVERSE (with {@code promote.reverse}) → STOP_STREAM → OPEN_TARGET → PROMOTED, each logged
+ * FIX_SEQUENCES → PREPARE_REVERSE (with {@code promote.reverse}, READY_REVERSE before the freeze) → STOP_STREAM →
+ * OPEN_TARGET → PROMOTED, each logged
  * with its duration. The same machine runs a rollback: the reverse direction's pipeline promoted.
  *
  * <p>The fence is a unique row written into the heartbeat table after the freeze; logical decoding
@@ -151,6 +152,10 @@ public final class Promoter {
             if (config.promote().verify() == OverlapConfig.VerifyMode.EXACT) {
                 run.step(PromoteState.VERIFY_LIVE, () -> verifyLive(dryRun, warnings));
             }
+            if (!dryRun && reverse != null) {
+                reversePrepared = true;
+                run.step(PromoteState.READY_REVERSE, reverse::ready);
+            }
             if (!dryRun) {
                 lifecycle.enter(PipelineState.PROMOTING);
                 pipeline.pauseHeartbeat(true);
@@ -175,7 +180,6 @@ public final class Promoter {
             }
             run.step(PromoteState.FIX_SEQUENCES, () -> sequences[0] = cutover.fixSequences());
             if (reverse != null) {
-                reversePrepared = true;
                 run.step(PromoteState.PREPARE_REVERSE, reverse::prepare);
             }
             run.step(PromoteState.STOP_STREAM, pipeline::stopStream);

@@ -23,14 +23,24 @@ public interface ReverseStart {
     List<String> precheck();
 
     /**
-     * PREPARE_REVERSE: creates the start point on the target and stores it as the other direction's offset on the
-     * source, replacing what an earlier cycle left there.
+     * READY_REVERSE, before the freeze: everything of the other direction that does not depend on the position, so that
+     * the freeze is not longer for it: a start point an earlier cycle left dropped, the target checked as a source, its
+     * heartbeat table, publication and DDL triggers, and the other direction's stores on the source emptied.
+     *
+     * @throws SQLException when a host refuses
+     * @throws dev.overlap.replicator.UserError when the target cannot be read as a source
+     */
+    void ready() throws SQLException;
+
+    /**
+     * PREPARE_REVERSE, after {@link #ready}: creates the start point on the target and stores it as the other
+     * direction's offset on the source.
      *
      * @throws SQLException when a host refuses
      */
     void prepare() throws SQLException;
 
-    /** After an abort: drops the start point again, best effort, so the target keeps no WAL for it. */
+    /** After an abort, once {@link #ready} began: drops what it and the start point created, best effort, so the target keeps no WAL for it. */
     void discard();
 
     /**
