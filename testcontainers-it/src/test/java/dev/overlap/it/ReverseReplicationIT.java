@@ -131,7 +131,8 @@ class ReverseReplicationIT {
 
     /**
      * Faults in a rollback before the old host opens leave the new host writable: the daemon killed while the rollback
-     * waits in CATCH_UP with the new host frozen (the waiting {@code overlap rollback} finds the freeze and lifts it,
+     * waits in CATCH_UP with the new host frozen (its fence cannot be applied: the same key is inserted uncommitted on
+     * the old host) (the waiting {@code overlap rollback} finds the freeze and lifts it,
      * exit 4; the daemon's restart replicates back on), and a verification difference (a row deleted on the old host)
      * that aborts it.
      */
@@ -154,8 +155,10 @@ class ReverseReplicationIT {
 
             OverlapProcess rollback;
             try (Connection lock = pair.source(); Statement st = lock.createStatement()) {
+                // the rollback's fence row, inserted uncommitted on the old host: its apply waits, so CATCH_UP does
+                st.execute("SET default_transaction_read_only = off");
                 lock.setAutoCommit(false);
-                st.execute("LOCK TABLE orders IN EXCLUSIVE MODE");
+                st.execute("INSERT INTO overlap_heartbeat (pipeline, ts) VALUES ('" + pair.name + "_reverse#fence', now())");
                 insert(newHost, app);
                 rollback = OverlapProcess.start(daemon.env(), "rollback", "--config", daemon.config().toString(), "--json");
                 await().atMost(Duration.ofSeconds(30)).until(() -> !writable(newHost, app));

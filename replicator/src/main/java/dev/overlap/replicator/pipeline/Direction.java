@@ -9,6 +9,7 @@ import dev.overlap.replicator.promote.PromotionGuard;
 import dev.overlap.replicator.promote.PromotionStore;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.LocalDateTime;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * other direction's start before it opens, so the later promotion wins:
  * <ul>
  *   <li>the forward direction promoted and a reverse offset stored on the old host: reverse, unless the reverse
- *       direction was promoted too (a rollback whose daemon died before it cleared the forward record, which is cleared
- *       now), then forward;</li>
+ *       direction was promoted later (a rollback whose daemon died before it cleared the forward record, which is
+ *       cleared now), then forward; the records' times are the recording daemon's clock;</li>
  *   <li>otherwise forward (a promoted forward direction without a reverse offset is then refused by
  *       {@link PromotionGuard#checkStart}, as before).</li>
  * </ul>
@@ -48,10 +49,18 @@ public final class Direction {
         OverlapConfig reverse = forward.reversed();
         try (Engine engine = Engines.connect(forward)) {
             PromotionStore forwardStore = new PromotionStore(forward.pipeline(), engine.dialect());
-            if (!promoted(forward, forwardStore) || !reverseStored(reverse, engine)) {
+            Optional<LocalDateTime> promoted = promotedAt(forward, forwardStore);
+            if (promoted.isEmpty() || !reverseStored(reverse, engine)) {
                 return forward;
             }
-            if (promoted(reverse, new PromotionStore(reverse.pipeline(), engine.dialect()))) {
+            PromotionStore reverseStore = new PromotionStore(reverse.pipeline(), engine.dialect());
+            Optional<LocalDateTime> rolledBack = promotedAt(reverse, reverseStore);
+            if (rolledBack.isPresent() && !rolledBack.get().isAfter(promoted.get())) {
+                // an earlier rollback's record that the later promote could not clear: it would refuse the reverse start
+                try (Connection c = Connections.open(reverse.target())) {
+                    reverseStore.clear(c);
+                }
+            } else if (rolledBack.isPresent()) {
                 try (Connection c = Connections.open(forward.target())) {
                     forwardStore.clear(c);
                 }
@@ -66,10 +75,9 @@ public final class Direction {
         }
     }
 
-    private static boolean promoted(OverlapConfig config, PromotionStore store) throws SQLException {
+    private static Optional<LocalDateTime> promotedAt(OverlapConfig config, PromotionStore store) throws SQLException {
         try (Connection c = Connections.open(config.target())) {
-            Optional<PromotionStore.Promotion> promotion = store.load(c);
-            return promotion.isPresent() && "promoted".equals(promotion.get().state());
+            return store.promotedAt(c);
         }
     }
 

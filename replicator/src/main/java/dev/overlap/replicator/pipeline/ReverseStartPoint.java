@@ -68,9 +68,8 @@ final class ReverseStartPoint implements ReverseStart {
             CopyProgressStore progress = new CopyProgressStore(other.pipeline(), engine.dialect());
             progress.createTable(c);
             progress.clear(c);
-            PromotionStore promotions = new PromotionStore(other.pipeline(), engine.dialect());
-            promotions.createTable(c);
-            promotions.clear(c);
+            // the other direction's promotion record stays: while this promote may still abort it is the one that holds
+            // (a rollback's other direction is the promoted forward one); PROMOTED clears it (forgetOtherPromotion)
             c.commit();
         }
     }

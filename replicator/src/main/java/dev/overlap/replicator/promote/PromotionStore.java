@@ -87,6 +87,22 @@ public final class PromotionStore {
         }
     }
 
+    /**
+     * @return when this pipeline's promote was recorded as done (UTC, the recording daemon's clock), or empty when it is
+     *         not promoted
+     * @throws SQLException when the table cannot be read
+     */
+    public Optional<LocalDateTime> promotedAt(Connection c) throws SQLException {
+        createTable(c);
+        try (PreparedStatement ps = c.prepareStatement("SELECT updated_at FROM " + dialect.quote(TABLE)
+                + " WHERE pipeline = ? AND state = 'promoted'")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getObject(1, LocalDateTime.class)) : Optional.empty();
+            }
+        }
+    }
+
     /** Forgets this pipeline's row (after an abort). @throws SQLException when the delete fails */
     public void clear(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.quote(TABLE) + " WHERE pipeline = ?")) {

@@ -25,7 +25,8 @@ public interface ReverseStart {
     /**
      * READY_REVERSE, before the freeze: everything of the other direction that does not depend on the position, so that
      * the freeze is not longer for it: a start point an earlier cycle left dropped, the target checked as a source, its
-     * heartbeat table, publication and DDL triggers, and the other direction's stores on the source emptied.
+     * heartbeat table, publication and DDL triggers, and the other direction's offset, failure and copy stores on the
+     * source emptied (not its promotion record, which holds until {@link #forgetOtherPromotion}).
      *
      * @throws SQLException when a host refuses
      * @throws dev.overlap.replicator.UserError when the target cannot be read as a source
