@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@code overlap finish} on real servers: refused while the daemon runs (also while it replicates back after promote)
  * and before the cutover (exit 2, nothing removed); after a promote that kept the slot and replicated back, it drops
  * both directions' slots, publications and DDL event triggers, and Overlap's tables on both hosts, and lists them; a
- * second run finds nothing left.
+ * second run finds nothing left. MySQL and MariaDB: {@link ReverseReplicationIT} ends with finish.
  */
 class FinishIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -90,33 +90,6 @@ class FinishIT {
         JsonNode report = JSON.readTree(again.stdout());
         assertThat(report.path("removed")).isEmpty();
         assertThat(report.path("left")).isEmpty();
-    }
-
-    @Test
-    void mariadbFinishRemovesOverlapsTablesFromBothHosts() throws Exception {
-        DatabasePair pair = DatabasePair.create("finish", Servers.mariadbSource(), Servers.mariadbTarget());
-        pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
-        pair.onSource("INSERT INTO orders (note) VALUES ('seed 1'), ('seed 2')");
-        PromotingDaemon daemon = PromotingDaemon.start(pair);
-        try {
-            OverlapProcess promote = daemon.promote();
-            assertThat(promote.waitFor()).as(promote.stdout()).isZero();
-            assertThat(daemon.process().waitFor()).isZero();
-
-            OverlapProcess finish = finish(daemon);
-            assertThat(finish.waitFor()).as(finish.stdout() + finish.stderr()).isZero();
-            List<String> removed = new ArrayList<>();
-            JSON.readTree(finish.stdout()).path("removed").forEach(r -> removed.add(r.asText()));
-            assertThat(removed).anyMatch(r -> r.startsWith("source: overlap_heartbeat: ") && r.endsWith("table dropped"));
-            assertThat(removed).anyMatch(r -> r.startsWith("target: overlap_schema_history: ") && r.endsWith("table dropped"));
-            for (Connection c : List.of(pair.source(), pair.target())) {
-                assertThat(count(c, "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
-                        + " AND table_name LIKE 'overlap%'")).as("Overlap's tables").isZero();
-            }
-            assertThat(count(pair.target(), "SELECT count(*) FROM orders")).isEqualTo(2);
-        } finally {
-            daemon.stop(pair);
-        }
     }
 
     private static OverlapProcess finish(PromotingDaemon daemon) throws Exception {

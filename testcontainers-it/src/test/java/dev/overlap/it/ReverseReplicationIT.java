@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * The way back after a cutover, on real servers ({@code promote.reverse}): an application keeps writing through promote,
  * then writes to the new host (which the daemon replicates back to the old one, through a kill -9 of the daemon), then
  * through {@code overlap rollback} and to the old host again. Afterwards every write either host acknowledged is on the
- * old host, the old host takes writes, the daemon replicates forward again without a new initial copy, and a second
- * promote succeeds.
+ * old host, the old host takes writes, the daemon replicates forward again without a new initial copy, a second
+ * promote succeeds, and {@code overlap finish} then leaves none of Overlap's tables on either host.
  */
 class ReverseReplicationIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -111,7 +111,16 @@ class ReverseReplicationIT {
 
     @Test
     void mariadbRollbackUnderWritesLosesNothingAndTheNextPromoteNeedsNoCopy() throws Exception {
-        DatabasePair pair = DatabasePair.create("breverse", Servers.mariadbSource(), Servers.mariadbTarget());
+        binlogCycle(DatabasePair.create("breverse", Servers.mariadbSource(), Servers.mariadbTarget()));
+    }
+
+    /** MySQL 8: the freeze keeps read_only without super_read_only, so the old host takes the reverse apply. */
+    @Test
+    void mysqlRollbackUnderWritesLosesNothingAndTheNextPromoteNeedsNoCopy() throws Exception {
+        binlogCycle(DatabasePair.create("mreverse", Servers.mysqlSource(), Servers.mysqlTarget()));
+    }
+
+    private static void binlogCycle(DatabasePair pair) throws Exception {
         pair.onBoth("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL)");
         String app = "app_" + pair.name;
         for (String sql : List.of("CREATE USER '" + app + "'@'%' IDENTIFIED BY 'app'",
@@ -124,7 +133,8 @@ class ReverseReplicationIT {
             cycle(pair, app, "INSERT INTO orders (note) VALUES ('live')");
         } finally {
             for (Connection c : List.of(pair.source(), pair.target())) {
-                DatabasePair.execute(c, "SET GLOBAL read_only = OFF");
+                DatabasePair.execute(c, pair.sourceServer.jdbcUrl("x").startsWith("jdbc:mysql")
+                        ? "SET GLOBAL super_read_only = OFF, GLOBAL read_only = OFF" : "SET GLOBAL read_only = OFF");
             }
         }
     }
@@ -253,12 +263,31 @@ class ReverseReplicationIT {
             OverlapProcess again = daemon.promote();
             assertThat(again.waitFor()).as("second promote: %s %s", again.stdout(), restarted.stderr()).isZero();
             assertThat(JSON.readTree(again.stdout()).path("outcome").asText()).isEqualTo("promoted");
+
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health(daemon).startsWith("reverse streaming"));
+            assertThat(running.terminate()).as("SIGTERM while replicating back").isZero();
+            OverlapProcess finish = OverlapProcess.start(daemon.env(), "finish", "--config", daemon.config().toString(), "--json");
+            assertThat(finish.waitFor()).as("finish: %s %s", finish.stdout(), finish.stderr()).isZero();
+            for (Connection c : List.of(pair.source(), pair.target())) {
+                assertThat(overlapTables(c)).as("Overlap's tables after finish; it removed %s", finish.stdout()).isZero();
+            }
         } finally {
             application.stop();
             if (running.alive()) {
                 running.kill();
             }
             daemon.stop(pair);
+        }
+    }
+
+    /** @return how many of Overlap's tables the connection's database holds */
+    private static long overlapTables(Connection connection) throws SQLException {
+        boolean postgres = connection.getMetaData().getURL().startsWith("jdbc:postgresql");
+        try (connection; Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(postgres
+                ? "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'overlap%'"
+                : "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'overlap%'")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

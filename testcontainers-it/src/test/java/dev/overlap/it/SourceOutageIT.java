@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * the source answers again it catches up with nothing lost or applied twice. It reaches the source through a
  * {@link TcpProxy}, which the test cuts.
  */
+@Tag("slow")
 class SourceOutageIT {
     private static final Duration OUTAGE = Duration.ofSeconds(20);
 

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * the slot is invalidated (WAL written while the daemon is down), the next start exits 2 with one line that says the
  * pipeline needs a fresh initial copy and how to start one.
  */
+@Tag("slow")
 class SourceProtectionIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final DatabaseServer SOURCE = DatabaseServer.postgres(Map.of("max_slot_wal_keep_size", "48MB",

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * itself when the target is back, with nothing lost or applied twice. The daemon reaches the target
  * through a {@link TcpProxy}, which the test cuts.
  */
+@Tag("slow")
 class TargetOutageIT {
     private static final Duration OUTAGE = Duration.ofSeconds(60);
 
