@@ -46,7 +46,8 @@ final class ReverseStartPoint implements ReverseStart {
             connected.preflightSource();
             return List.of();
         } catch (UserError e) {
-            return List.of("the replication back (promote.reverse): " + e.getMessage());
+            return List.of("the replication back (promote.reverse): " + e.getMessage()
+                    + "; or set promote.reverse: false to promote without the way back");
         }
     }
 
