@@ -62,13 +62,21 @@ final class ZeroDateRepair implements AutoCloseable {
                 return nullable;
             }
             if (value instanceof LocalDate date) {
-                return !nullable && (date.equals(LocalDate.EPOCH) || date.toString().equals(defaultValue));
+                return !nullable && (date.equals(LocalDate.EPOCH) || literalDefault() && date.toString().equals(defaultValue));
             }
             if (value instanceof LocalDateTime time) {
-                return !nullable && (time.equals(EPOCH) || defaultValue != null && defaultValue.startsWith(time.toLocalDate()
+                return !nullable && (time.equals(EPOCH) || literalDefault() && defaultValue.startsWith(time.toLocalDate()
                         + " " + time.toLocalTime()));
             }
             return false;
+        }
+
+        /**
+         * @return whether the default is a date literal (it starts with a digit), which a value can equal; a
+         *         {@code CURRENT_TIMESTAMP} default cannot, and the value's text is then not built (once per row)
+         */
+        private boolean literalDefault() {
+            return defaultValue != null && !defaultValue.isEmpty() && Character.isDigit(defaultValue.charAt(0));
         }
     }
 
