@@ -84,9 +84,12 @@ public final class Direction {
     /** @return whether the old host holds the reverse direction's offset, which only a promote with reverse stores */
     private static boolean reverseStored(OverlapConfig reverse, Engine engine) throws SQLException {
         try (Connection c = Connections.open(reverse.target())) {
-            OffsetStore offsets = new OffsetStore(reverse.pipeline(), engine.dialect());
-            offsets.createTable(c);
-            return offsets.load(c).isPresent();
+            return new OffsetStore(reverse.pipeline(), engine.dialect()).load(c).isPresent();
+        } catch (SQLException e) {
+            if (engine.dialect().undefinedTable(e)) {
+                return false; // the old host has no offsets table: nothing was prepared there, and reading creates none
+            }
+            throw e;
         }
     }
 }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -208,6 +209,7 @@ public final class CutoverVerification implements AutoCloseable {
             return whole(pipeline.tables());
         }
         List<TableId> whole = new ArrayList<>();
+        Set<TableId> changedWhole = since.whole();
         List<String> differences = new ArrayList<>();
         long compared = 0;
         EndpointDatabases databases = databases();
@@ -216,7 +218,7 @@ public final class CutoverVerification implements AutoCloseable {
             checksums.prepareSession(target);
             ChangedRowComparer comparer = new ChangedRowComparer(checksums, LISTED);
             for (TableId table : pipeline.tables()) {
-                if (since.whole().contains(table) || !targetTables.containsKey(table)) {
+                if (changedWhole.contains(table) || !targetTables.containsKey(table)) {
                     whole.add(table);
                     continue;
                 }
