@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * End-to-end apply benchmark on this machine, per engine (PostgreSQL, MariaDB, MySQL): two servers of
  * the engine and the daemon ({@code overlap.jar} with {@code -Xmx512m}, a separate JVM, as deployed)
- * share the cores. Two scenarios each: an insert burst into an empty table (transactions of 1,000
- * rows), and a 30 s OLTP run from 4 clients (PostgreSQL: pgbench TPC-B; MySQL/MariaDB: sysbench
- * {@code oltp_read_write}).
+ * share the cores. Per engine: an insert burst into an empty table (transactions of 1,000 rows), and
+ * a 30 s OLTP run from 4 clients (PostgreSQL: pgbench TPC-B at half the source's maximum rate;
+ * MySQL/MariaDB: sysbench {@code oltp_read_write}); the burst also through the engine's native
+ * replication (PostgreSQL, MariaDB), and on MariaDB a single-row OLTP backlog applied by Overlap and
+ * by the native single-threaded replica.
  *
  * <p>Lag is measured per row without clock skew ({@link BenchEngine}): the source stamps each row when
  * it writes it, the target stamps it again in a column the apply does not set, and both servers read
@@ -31,6 +33,11 @@ public final class ApplyBenchmark {
     private static final int OLTP_CLIENTS = 4;
     private static final int SYSBENCH_TABLES = 4;
     private static final int SYSBENCH_ROWS = 25_000;
+    /**
+     * Seconds of OLTP load the daemon gets before the lag is measured: its first seconds of streaming
+     * (JIT compilation, each table's first statements) are not its steady state, and a daemon runs for weeks.
+     */
+    private static final int WARMUP_SECONDS = 10;
 
     private ApplyBenchmark() {
     }
@@ -57,6 +64,9 @@ public final class ApplyBenchmark {
                 report.add(ours.line() + (native_ == null ? "" : String.format(Locale.ROOT, "   %.2fx native", ours.rate() / native_.rate())));
                 if (oltpSeconds > 0) {
                     report.add(engine.binlog() ? sysbench(engine, source, target, oltpSeconds) : pgbench(source, target, oltpSeconds));
+                }
+                if (oltpSeconds > 0 && engine == BenchEngine.MARIADB) {
+                    report.addAll(singleRowBacklog(engine, source, target, oltpSeconds));
                 }
             }
         }
@@ -88,16 +98,7 @@ public final class ApplyBenchmark {
         URI src = URI.create(source.jdbcUrl(db).substring(5));
         String label;
         if (engine.binlog()) {
-            String file;
-            long pos;
-            try (Connection c = source.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
-                rs.next();
-                file = rs.getString("File");
-                pos = rs.getLong("Position");
-            }
-            execute(target, db, "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = " + src.getPort() + ", MASTER_USER = '"
-                    + source.superuser() + "', MASTER_PASSWORD = '" + source.superuserPassword() + "', MASTER_LOG_FILE = '" + file
-                    + "', MASTER_LOG_POS = " + pos + ", MASTER_USE_GTID = no, MASTER_SSL = 0");
+            changeMaster(source, target, db);
             execute(target, db, "START SLAVE");
             label = "insert burst, native replica, 1 thread (" + engine.route() + ")";
         } else {
@@ -130,6 +131,112 @@ public final class ApplyBenchmark {
             if (engine.binlog()) {
                 execute(target, db, "RESET SLAVE ALL");
             }
+        }
+    }
+
+    /**
+     * Points the target's native replica (MariaDB, single-threaded) at the source's binlog position now, without
+     * starting it.
+     */
+    private static void changeMaster(DatabaseServer source, DatabaseServer target, String db) throws SQLException {
+        URI src = URI.create(source.jdbcUrl(db).substring(5));
+        String file;
+        long pos;
+        try (Connection c = source.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+            rs.next();
+            file = rs.getString("File");
+            pos = rs.getLong("Position");
+        }
+        execute(target, db, "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = " + src.getPort() + ", MASTER_USER = '"
+                + source.superuser() + "', MASTER_PASSWORD = '" + source.superuserPassword() + "', MASTER_LOG_FILE = '" + file
+                + "', MASTER_LOG_POS = " + pos + ", MASTER_USE_GTID = no, MASTER_SSL = 0");
+    }
+
+    /**
+     * Single-row OLTP applied from a backlog, Overlap against MariaDB's native single-threaded replica: sysbench
+     * {@code oltp_update_non_index} (4 clients, each transaction one row) runs for {@code seconds} while the consumer
+     * is stopped; then the consumer starts, and the figure is the backlog's transactions over the time it took to
+     * apply them. Native: the replica copies the tables' rows from the binlog, stops, and after the workload starts
+     * again; its time runs from {@code START SLAVE} until the target holds the source's last change (polled every
+     * 50 ms). Overlap: the daemon copies the tables, stops, and after the workload starts again from its stored
+     * offset; its time is from its first to its last apply (the target's {@code applied_at}), without the JVM's start.
+     *
+     * @return the native line and Overlap's line with the ratio
+     */
+    private static List<String> singleRowBacklog(BenchEngine engine, DatabaseServer source, DatabaseServer target, int seconds)
+            throws Exception {
+        String stamp = " DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)";
+        String nativeDb = "single_native";
+        source.createDatabase(nativeDb);
+        target.createDatabase(nativeDb);
+        createSbtest(source, nativeDb, " ADD mtime" + stamp);
+        createSbtest(target, nativeDb, " ADD mtime" + stamp);
+        changeMaster(source, target, nativeDb);
+        SysbenchOltpWorkload nativeWorkload = new SysbenchOltpWorkload(source, nativeDb, SYSBENCH_TABLES, SYSBENCH_ROWS);
+        nativeWorkload.prepare();
+        double nativeRate;
+        long nativeTransactions;
+        try {
+            execute(target, nativeDb, "START SLAVE");
+            awaitSbtest(source, target, nativeDb);
+            execute(target, nativeDb, "STOP SLAVE");
+            System.out.printf("single-row OLTP backlog, native replica stopped: %d clients for %d s...%n", OLTP_CLIENTS, seconds);
+            nativeTransactions = nativeWorkload.runUpdateNonIndex(OLTP_CLIENTS, seconds);
+            long start = System.nanoTime();
+            execute(target, nativeDb, "START SLAVE");
+            awaitSbtest(source, target, nativeDb);
+            nativeRate = nativeTransactions / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            execute(target, nativeDb, "STOP SLAVE");
+            execute(target, nativeDb, "RESET SLAVE ALL");
+        }
+        String db = "single";
+        source.createDatabase(db);
+        target.createDatabase(db);
+        createSbtest(source, db, " ADD mtime" + stamp);
+        createSbtest(target, db, " ADD mtime" + stamp + ", ADD applied_at" + stamp);
+        SysbenchOltpWorkload workload = new SysbenchOltpWorkload(source, db, SYSBENCH_TABLES, SYSBENCH_ROWS);
+        workload.prepare();
+        try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
+            awaitSbtest(source, target, db);
+            daemon.awaitFirstEvent();
+        }
+        System.out.printf("single-row OLTP backlog, overlap stopped: %d clients for %d s...%n", OLTP_CLIENTS, seconds);
+        long transactions = workload.runUpdateNonIndex(OLTP_CLIENTS, seconds);
+        String since = "'" + text(target, db, "SELECT DATE_FORMAT(CURRENT_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')") + "'";
+        double rate;
+        long heap;
+        try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
+            awaitSbtest(source, target, db);
+            heap = daemon.peakHeapBytes();
+            List<String> stamps = new ArrayList<>();
+            for (int t = 1; t <= SYSBENCH_TABLES; t++) {
+                stamps.add("SELECT applied_at FROM sbtest" + t + " WHERE applied_at >= " + since);
+            }
+            rate = transactions / single(target, db, "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(applied_at), MAX(applied_at)) / 1000000.0 FROM ("
+                    + String.join(" UNION ALL ", stamps) + ") a");
+        }
+        String nativeLine = String.format(Locale.ROOT, "%-58s %,12d %,12.0f %10s %10s %14s   (from START SLAVE, wall)",
+                "single-row OLTP backlog, native replica, 1 thread (" + engine.route() + ")", nativeTransactions, nativeRate,
+                "n/a", "n/a", "n/a");
+        String ours = String.format(Locale.ROOT, "%-58s %,12d %,12.0f %10s %10s %11.0f MiB   %.2fx native",
+                "single-row OLTP backlog (" + engine.route() + ")", transactions, rate, "n/a", "n/a", heap / 1048576.0,
+                rate / nativeRate);
+        return List.of(nativeLine, ours);
+    }
+
+    /** Creates the sbtest tables in {@code db}, each with {@code alter} ({@code ALTER TABLE … <alter>}) applied. */
+    private static void createSbtest(DatabaseServer server, String db, String alter) throws SQLException {
+        for (int t = 1; t <= SYSBENCH_TABLES; t++) {
+            execute(server, db, SysbenchOltpWorkload.ddl(t));
+            execute(server, db, "ALTER TABLE sbtest" + t + alter);
+        }
+    }
+
+    /** Waits until every sbtest table holds the source's rows and its last change ({@code mtime}). */
+    private static void awaitSbtest(DatabaseServer source, DatabaseServer target, String db) throws Exception {
+        for (int t = 1; t <= SYSBENCH_TABLES; t++) {
+            awaitSame(source, target, db, "SELECT CONCAT(COUNT(*), ' ', DATE_FORMAT(MAX(mtime), '%Y-%m-%d %H:%i:%s.%f')) FROM sbtest" + t);
         }
     }
 
@@ -202,6 +309,11 @@ public final class ApplyBenchmark {
         }
     }
 
+    /**
+     * pgbench TPC-B at a steady load: first {@code seconds / 3} (at least 10 s) as fast as the source alone takes
+     * it, its maximum rate; then, with the daemon streaming, {@link #WARMUP_SECONDS} and then {@code seconds} at
+     * half that rate ({@code pgbench -R}). The lag is over the {@code pgbench_history} rows of the last run.
+     */
     private static String pgbench(DatabaseServer source, DatabaseServer target, int seconds) throws Exception {
         String db = "pgbench";
         source.createDatabase(db);
@@ -211,23 +323,35 @@ public final class ApplyBenchmark {
         new PgbenchWorkload(target, db).initialize(1, false);
         execute(source, db, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
         execute(target, db, "ALTER TABLE pgbench_history ADD applied_at timestamp(6) DEFAULT clock_timestamp()");
+        int probeSeconds = Math.max(10, seconds / 3);
+        System.out.printf("pgbench: %d clients for %d s on the source alone, its maximum rate (%s)...%n", OLTP_CLIENTS,
+                probeSeconds, workload.route());
+        long probed = workload.run(OLTP_CLIENTS, probeSeconds, 1);
+        double maxTps = probed / (double) probeSeconds;
+        int halfTps = (int) Math.max(1, maxTps / 2);
         try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
-            awaitCount(target, db, "pgbench_accounts", 100_000);
+            awaitCount(target, db, "pgbench_history", probed);
+            daemon.awaitFirstEvent();
+            System.out.printf("pgbench: %d clients at %,d tps, half the source's maximum of %,.0f: %d s to warm up, %d s measured...%n",
+                    OLTP_CLIENTS, halfTps, maxTps, WARMUP_SECONDS, seconds);
+            long warmup = workload.run(OLTP_CLIENTS, WARMUP_SECONDS, 1, halfTps);
             long before = daemon.appliedEvents();
-            System.out.printf("pgbench: %d clients for %d s (%s)...%n", OLTP_CLIENTS, seconds, workload.route());
+            String since = "'" + text(source, db, "SELECT to_char(localtimestamp, 'YYYY-MM-DD HH24:MI:SS.US')") + "'";
             long start = System.nanoTime();
-            long transactions = workload.run(OLTP_CLIENTS, seconds, 1);
-            awaitCount(target, db, "pgbench_history", transactions);
+            long transactions = workload.run(OLTP_CLIENTS, seconds, 1, halfTps);
+            awaitCount(target, db, "pgbench_history", probed + warmup + transactions);
             double elapsed = (System.nanoTime() - start) / 1e9;
             long events = daemon.appliedEvents() - before;
-            Lag lag = lag(target, db, BenchEngine.POSTGRESQL.lagMicros("pgbench_history", "mtime", null));
-            return row("pgbench TPC-B, 4 clients (PG -> PG)", events, events / elapsed, lag, daemon.peakHeapBytes())
-                    + String.format(Locale.ROOT, "   (%,d transactions, %.0f tps)", transactions, transactions / (double) seconds);
+            Lag lag = lag(target, db, BenchEngine.POSTGRESQL.lagMicros("pgbench_history", "mtime", since));
+            return row("pgbench TPC-B, 4 clients, half max rate (PG -> PG)", events, events / elapsed, lag, daemon.peakHeapBytes())
+                    + String.format(Locale.ROOT, "   (%,d transactions, %.0f tps; the source alone: %.0f tps)", transactions,
+                    transactions / (double) seconds, maxTps);
         }
     }
 
     /**
-     * sysbench {@code oltp_read_write} on MySQL/MariaDB. The tables get a source column {@code mtime}
+     * sysbench {@code oltp_read_write} on MySQL/MariaDB, {@link #WARMUP_SECONDS} and then {@code seconds}, the lag
+     * measured over the last. The tables get a source column {@code mtime}
      * ({@code DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)}, so every insert and update
      * stamps it) and on the target also {@code applied_at} with the same default and ON UPDATE, which
      * the apply never sets: a row's lag is {@code applied_at - mtime} of its last change.
@@ -250,9 +374,11 @@ public final class ApplyBenchmark {
                 awaitCount(target, db, "sbtest" + t, SYSBENCH_ROWS);
             }
             daemon.awaitFirstEvent();
+            System.out.printf("sysbench oltp_read_write: %d clients, %d s to warm up, %d s measured...%n", OLTP_CLIENTS,
+                    WARMUP_SECONDS, seconds);
+            workload.run(OLTP_CLIENTS, WARMUP_SECONDS);
             long before = daemon.appliedEvents();
             String since = "'" + text(source, db, "SELECT DATE_FORMAT(CURRENT_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')") + "'";
-            System.out.printf("sysbench oltp_read_write: %d clients for %d s...%n", OLTP_CLIENTS, seconds);
             long start = System.nanoTime();
             long transactions = workload.run(OLTP_CLIENTS, seconds);
             for (int t = 1; t <= SYSBENCH_TABLES; t++) {

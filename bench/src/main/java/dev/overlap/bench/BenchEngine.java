@@ -17,7 +17,12 @@ import java.util.StringJoiner;
  * {@code time_zone = '+00:00'}, and so does the benchmark's own session.
  */
 enum BenchEngine {
-    /** PostgreSQL 15 (embedded, the version bench/pom.xml pins, or Testcontainers). */
+    /**
+     * PostgreSQL 15 (embedded, the version bench/pom.xml pins, or Testcontainers), with PostgreSQL's default
+     * {@code synchronous_commit = on}, which the embedded server turns off: with it off, a commit's WAL reaches
+     * logical decoding (which reads flushed WAL only) when the WAL writer flushes it, every {@code wal_writer_delay}
+     * (200 ms), a lag floor of any logical replica, native or Overlap, that a production source does not have.
+     */
     POSTGRESQL("PG", "timestamp(6)", "clock_timestamp()"),
     /** MariaDB 11.4 (embedded binaries). */
     MARIADB("MariaDB", "DATETIME(6)", "CURRENT_TIMESTAMP(6)"),
@@ -58,7 +63,7 @@ enum BenchEngine {
      */
     DatabaseServer start(boolean target) {
         return switch (this) {
-            case POSTGRESQL -> DatabaseServer.postgres();
+            case POSTGRESQL -> DatabaseServer.postgres(Map.of("synchronous_commit", "on"));
             case MARIADB -> DatabaseServer.mariadb(target ? Map.of("server_id", "2") : Map.of());
             case MYSQL -> DatabaseServer.mysql(target ? Map.of("server_id", "2") : Map.of());
         };

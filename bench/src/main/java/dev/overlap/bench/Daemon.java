@@ -98,15 +98,17 @@ final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Waits until the daemon applied its first change event (its own heartbeat, written every second):
-     * the change stream is then connected. {@code /health} is not enough on a MySQL/MariaDB source,
-     * whose binlog reader connects a few seconds after the endpoint reports streaming; rows written
-     * before it connects are not streamed with {@code snapshot: never}.
+     * Waits until the daemon applied its first streamed change event (its own heartbeat, written every
+     * second; the initial copy's rows, {@code op="r"}, do not count): the change stream is then connected.
+     * {@code /health} is not enough on a MySQL/MariaDB source, whose binlog reader connects a few seconds
+     * after the endpoint reports streaming; rows written before it connects are not streamed with
+     * {@code snapshot: never}, and with {@code snapshot: initial} they would wait for the connection and
+     * count as lag.
      */
     void awaitFirstEvent() throws Exception {
         for (int i = 0; i < 1200; i++) {
             try {
-                if (appliedEvents() > 0) {
+                if (appliedEvents(false) > 0) {
                     return;
                 }
             } catch (IOException e) {
@@ -143,10 +145,16 @@ final class Daemon implements AutoCloseable {
         return http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** @return change events the daemon applied, the initial copy's rows included */
     long appliedEvents() throws IOException, InterruptedException {
+        return appliedEvents(true);
+    }
+
+    /** @param copied whether the initial copy's rows ({@code op="r"}) count */
+    private long appliedEvents(boolean copied) throws IOException, InterruptedException {
         double total = 0;
         for (String line : scrape().split("\n")) {
-            if (line.startsWith("overlap_events_applied_total{")) {
+            if (line.startsWith("overlap_events_applied_total{") && (copied || !line.contains("op=\"r\""))) {
                 total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }

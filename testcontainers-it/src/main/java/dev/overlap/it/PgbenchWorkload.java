@@ -87,9 +87,26 @@ public final class PgbenchWorkload {
      * @return transactions committed
      */
     public long run(int clients, int seconds, int scale) throws IOException, InterruptedException, Exception {
+        return run(clients, seconds, scale, 0);
+    }
+
+    /**
+     * Runs TPC-B-like transactions at a steady rate ({@code pgbench -R}).
+     *
+     * @param clients concurrent clients
+     * @param seconds how long
+     * @param scale the scale factor given to {@link #initialize}
+     * @param tps transactions per second of all clients together; 0 for as many as the server takes
+     * @return transactions committed
+     */
+    public long run(int clients, int seconds, int scale, int tps) throws IOException, InterruptedException, Exception {
         if (binary != null) {
-            String out = pgbench("-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
-                    "-T", Integer.toString(seconds), "-n");
+            List<String> args = new ArrayList<>(List.of("-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
+                    "-T", Integer.toString(seconds), "-n"));
+            if (tps > 0) {
+                args.addAll(List.of("-R", Integer.toString(tps)));
+            }
+            String out = pgbench(args.toArray(String[]::new));
             for (String line : out.split("\n")) {
                 if (line.startsWith("number of transactions actually processed:")) {
                     return Long.parseLong(line.replaceAll("[^0-9/]", "").split("/")[0]);
@@ -101,7 +118,7 @@ public final class PgbenchWorkload {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<Long>> results = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            results.add(pool.submit(() -> clientLoop(deadline, scale)));
+            results.add(pool.submit(() -> clientLoop(deadline, scale, tps == 0 ? 0 : TimeUnit.SECONDS.toNanos(clients) / tps)));
         }
         long total = 0;
         for (Future<Long> result : results) {
@@ -111,8 +128,10 @@ public final class PgbenchWorkload {
         return total;
     }
 
-    private long clientLoop(long deadline, int scale) throws SQLException {
+    /** @param paceNanos time between the starts of this client's transactions; 0 for no pause */
+    private long clientLoop(long deadline, int scale, long paceNanos) throws SQLException, InterruptedException {
         long done = 0;
+        long next = System.nanoTime();
         try (Connection c = server.connect(database);
              PreparedStatement account = c.prepareStatement("UPDATE pgbench_accounts SET abalance = abalance + ? WHERE aid = ?");
              PreparedStatement balance = c.prepareStatement("SELECT abalance FROM pgbench_accounts WHERE aid = ?");
@@ -122,6 +141,10 @@ public final class PgbenchWorkload {
                      "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
             c.setAutoCommit(false);
             while (System.nanoTime() < deadline) {
+                if (paceNanos > 0) {
+                    TimeUnit.NANOSECONDS.sleep(next - System.nanoTime());
+                    next += paceNanos;
+                }
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 int aid = 1 + random.nextInt(100_000 * scale);
                 int bid = 1 + random.nextInt(scale);

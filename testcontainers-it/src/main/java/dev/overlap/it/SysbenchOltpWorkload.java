@@ -83,11 +83,33 @@ public final class SysbenchOltpWorkload {
      * @throws InterruptedException when interrupted
      */
     public long run(int threads, int seconds) throws InterruptedException {
+        return run(threads, seconds, this::transaction);
+    }
+
+    /**
+     * sysbench's {@code oltp_update_non_index}: single-row transactions, each one
+     * {@code UPDATE sbtestN SET c = ? WHERE id = ?} of a random row committed on its own, from
+     * {@code threads} connections for {@code seconds}, or until {@link #stop()}.
+     *
+     * @return transactions committed
+     * @throws InterruptedException when interrupted
+     */
+    public long runUpdateNonIndex(int threads, int seconds) throws InterruptedException {
+        return run(threads, seconds, this::updateNonIndex);
+    }
+
+    /** One transaction of a workload, on a connection without autocommit; the caller commits. */
+    @FunctionalInterface
+    private interface Transaction {
+        void run(Connection c) throws SQLException;
+    }
+
+    private long run(int threads, int seconds, Transaction transaction) throws InterruptedException {
         AtomicLong committed = new AtomicLong();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         for (int i = 0; i < threads; i++) {
-            pool.execute(() -> client(deadline, committed));
+            pool.execute(() -> client(deadline, committed, transaction));
         }
         pool.shutdown();
         if (!pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS)) {
@@ -96,12 +118,12 @@ public final class SysbenchOltpWorkload {
         return committed.get();
     }
 
-    private void client(long deadline, AtomicLong committed) {
+    private void client(long deadline, AtomicLong committed, Transaction transaction) {
         try (Connection c = server.connect(database)) {
             c.setAutoCommit(false);
             while (!stopped && System.nanoTime() < deadline) {
                 try {
-                    transaction(c);
+                    transaction.run(c);
                     c.commit();
                     committed.incrementAndGet();
                 } catch (SQLException e) {
@@ -113,6 +135,15 @@ public final class SysbenchOltpWorkload {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("sysbench client failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void updateNonIndex(Connection c) throws SQLException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sbtest" + (1 + random.nextInt(tables)) + " SET c = ? WHERE id = ?")) {
+            ps.setString(1, text(random, 11, 10));
+            ps.setInt(2, id(random));
+            ps.executeUpdate();
         }
     }
 
