@@ -15,11 +15,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The daemon ({@code overlap.jar run}, {@code -Xmx512m}) as a separate JVM on a free metrics port, with a
- * sampler of its heap from its own {@code /metrics} every 100 ms.
+ * The daemon ({@code overlap.jar run}, {@code -Xmx512m}) as a separate JVM on a free metrics port. Its peak
+ * heap comes from its GC log ({@code -Xlog:gc}: the heap in use before each collection, which is where it
+ * peaks) and its {@code /metrics} at the time asked, not from scraping {@code /metrics} many times a second,
+ * which would cost the daemon CPU the figures are about (a scrape every 100 ms took as many CPU samples as
+ * the initial copy's two workers).
  */
 final class Daemon implements AutoCloseable {
     static final String PASSWORD_VARIABLE = "OVERLAP_BENCH_PASSWORD";
@@ -29,20 +33,19 @@ final class Daemon implements AutoCloseable {
     private static final String TARGET_URL_OPTIONS = System.getProperty("overlap.bench.target-url-options", "");
     /** More JVM options of the daemon, space-separated, e.g. {@code -XX:StartFlightRecording=filename=/tmp/burst.jfr} to profile it */
     private static final String JVM_OPTIONS = System.getProperty("overlap.bench.jvm-options", "");
+    /** A collection in the GC log: {@code … 120M->30M(512M) 3.456ms}, the heap in use before and after. */
+    private static final Pattern COLLECTION = Pattern.compile(" (\\d+)([KMG])->\\d+[KMG]\\(\\d+[KMG]\\) ");
     private final Process process;
     private final Path log;
+    private final Path gcLog;
     private final URI metrics;
-    private final AtomicLong peakHeap = new AtomicLong();
-    private final Thread sampler;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private Daemon(Process process, Path log, int port) {
+    private Daemon(Process process, Path log, Path gcLog, int port) {
         this.process = process;
         this.log = log;
+        this.gcLog = gcLog;
         this.metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
-        this.sampler = new Thread(this::sample, "heap-sampler");
-        this.sampler.setDaemon(true);
-        this.sampler.start();
     }
 
     /**
@@ -69,13 +72,15 @@ final class Daemon implements AutoCloseable {
         Files.writeString(config, yaml);
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = Files.createTempFile("overlap-bench", ".log");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+        Path gcLog = Files.createTempFile("overlap-bench-gc", ".log");
+        Files.delete(gcLog); // the JVM creates it; one it finds is rotated away first
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-Xlog:gc:file=" + gcLog + "::filecount=0"));
         command.addAll(Arrays.stream(JVM_OPTIONS.split(" ")).filter(o -> !o.isBlank()).toList());
         command.addAll(List.of("-jar", System.getProperty("overlap.jar"), "run", "--config", config.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put(PASSWORD_VARIABLE, source.superuserPassword());
         builder.environment().put(TOKEN_VARIABLE, TOKEN);
-        return new Daemon(builder.start(), log, port);
+        return new Daemon(builder.start(), log, gcLog, port);
     }
 
     /** @return the file the daemon's stdout and stderr go to */
@@ -120,25 +125,6 @@ final class Daemon implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new IllegalStateException("the daemon applied no change within 120 s");
-    }
-
-    private void sample() {
-        while (process.isAlive()) {
-            try {
-                long heap = 0;
-                for (String line : scrape().split("\n")) {
-                    if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                        heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                    }
-                }
-                peakHeap.accumulateAndGet(heap, Math::max);
-                Thread.sleep(100);
-            } catch (IOException e) {
-                sleepQuietly();
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
     }
 
     private String scrape() throws IOException, InterruptedException {
@@ -200,22 +186,36 @@ final class Daemon implements AutoCloseable {
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    long peakHeapBytes() {
-        return peakHeap.get();
-    }
-
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * @return the most heap in use so far, in bytes: the largest figure before a collection in the GC log, or the
+     *         heap in use now ({@code jvm_memory_used_bytes{area="heap"}}) when that is more
+     */
+    long peakHeapBytes() throws IOException, InterruptedException {
+        long peak = 0;
+        for (String line : Files.exists(gcLog) ? Files.readAllLines(gcLog) : List.<String>of()) {
+            Matcher m = COLLECTION.matcher(line);
+            if (m.find()) {
+                long unit = switch (m.group(2)) {
+                    case "K" -> 1L << 10;
+                    case "M" -> 1L << 20;
+                    default -> 1L << 30;
+                };
+                peak = Math.max(peak, Long.parseLong(m.group(1)) * unit);
+            }
         }
+        long now = 0;
+        for (String line : scrape().split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                now += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Math.max(peak, now);
     }
 
     @Override
     public void close() throws Exception {
         process.destroy();
         process.waitFor(60, TimeUnit.SECONDS);
-        sampler.interrupt();
+        Files.deleteIfExists(gcLog);
     }
 }
