@@ -38,6 +38,8 @@ public final class ApplyBenchmark {
      * (JIT compilation, each table's first statements) are not its steady state, and a daemon runs for weeks.
      */
     private static final int WARMUP_SECONDS = 10;
+    /** The type of the sbtest tables' {@code mtime} (source and target) and {@code applied_at} (target) columns. */
+    private static final String STAMP = " DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)";
 
     private ApplyBenchmark() {
     }
@@ -165,12 +167,11 @@ public final class ApplyBenchmark {
      */
     private static List<String> singleRowBacklog(BenchEngine engine, DatabaseServer source, DatabaseServer target, int seconds)
             throws Exception {
-        String stamp = " DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)";
         String nativeDb = "single_native";
         source.createDatabase(nativeDb);
         target.createDatabase(nativeDb);
-        createSbtest(source, nativeDb, " ADD mtime" + stamp);
-        createSbtest(target, nativeDb, " ADD mtime" + stamp);
+        createSbtest(source, nativeDb, " ADD mtime" + STAMP);
+        createSbtest(target, nativeDb, " ADD mtime" + STAMP);
         changeMaster(source, target, nativeDb);
         SysbenchOltpWorkload nativeWorkload = new SysbenchOltpWorkload(source, nativeDb, SYSBENCH_TABLES, SYSBENCH_ROWS);
         nativeWorkload.prepare();
@@ -193,8 +194,8 @@ public final class ApplyBenchmark {
         String db = "single";
         source.createDatabase(db);
         target.createDatabase(db);
-        createSbtest(source, db, " ADD mtime" + stamp);
-        createSbtest(target, db, " ADD mtime" + stamp + ", ADD applied_at" + stamp);
+        createSbtest(source, db, " ADD mtime" + STAMP);
+        createSbtest(target, db, " ADD mtime" + STAMP + ", ADD applied_at" + STAMP);
         SysbenchOltpWorkload workload = new SysbenchOltpWorkload(source, db, SYSBENCH_TABLES, SYSBENCH_ROWS);
         workload.prepare();
         try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
@@ -360,13 +361,8 @@ public final class ApplyBenchmark {
         String db = "oltp";
         source.createDatabase(db);
         target.createDatabase(db);
-        String stamp = " DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)";
-        for (int t = 1; t <= SYSBENCH_TABLES; t++) {
-            execute(source, db, SysbenchOltpWorkload.ddl(t));
-            execute(source, db, "ALTER TABLE sbtest" + t + " ADD mtime" + stamp);
-            execute(target, db, SysbenchOltpWorkload.ddl(t));
-            execute(target, db, "ALTER TABLE sbtest" + t + " ADD mtime" + stamp + ", ADD applied_at" + stamp);
-        }
+        createSbtest(source, db, " ADD mtime" + STAMP);
+        createSbtest(target, db, " ADD mtime" + STAMP + ", ADD applied_at" + STAMP);
         SysbenchOltpWorkload workload = new SysbenchOltpWorkload(source, db, SYSBENCH_TABLES, SYSBENCH_ROWS);
         workload.prepare();
         try (Daemon daemon = Daemon.start(source, target, db, "initial", "")) {
@@ -381,9 +377,7 @@ public final class ApplyBenchmark {
             String since = "'" + text(source, db, "SELECT DATE_FORMAT(CURRENT_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')") + "'";
             long start = System.nanoTime();
             long transactions = workload.run(OLTP_CLIENTS, seconds);
-            for (int t = 1; t <= SYSBENCH_TABLES; t++) {
-                awaitSame(source, target, db, "SELECT DATE_FORMAT(MAX(mtime), '%Y-%m-%d %H:%i:%s.%f') FROM sbtest" + t);
-            }
+            awaitSbtest(source, target, db);
             double elapsed = (System.nanoTime() - start) / 1e9;
             long events = daemon.appliedEvents() - before;
             List<String> lags = new ArrayList<>();

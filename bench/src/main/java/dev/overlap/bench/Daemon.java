@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -138,24 +139,23 @@ final class Daemon implements AutoCloseable {
 
     /** @param copied whether the initial copy's rows ({@code op="r"}) count */
     private long appliedEvents(boolean copied) throws IOException, InterruptedException {
-        double total = 0;
-        for (String line : scrape().split("\n")) {
-            if (line.startsWith("overlap_events_applied_total{") && (copied || !line.contains("op=\"r\""))) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return (long) total;
+        return (long) sum("overlap_events_applied_total{", line -> copied || !line.contains("op=\"r\""));
     }
 
-    /** @return seconds the daemon spent in apply transactions so far ({@code overlap_apply_batch_seconds_sum}) */
-    double applySeconds() throws IOException, InterruptedException {
+    /** @return the sum of the daemon's {@code /metrics} samples whose line starts with {@code series} and passes {@code which} */
+    private double sum(String series, Predicate<String> which) throws IOException, InterruptedException {
         double total = 0;
         for (String line : scrape().split("\n")) {
-            if (line.startsWith("overlap_apply_batch_seconds_sum{")) {
+            if (line.startsWith(series) && which.test(line)) {
                 total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
         return total;
+    }
+
+    /** @return seconds the daemon spent in apply transactions so far ({@code overlap_apply_batch_seconds_sum}) */
+    double applySeconds() throws IOException, InterruptedException {
+        return sum("overlap_apply_batch_seconds_sum{", line -> true);
     }
 
     /** @return whether {@code /health} answers 200 */
@@ -203,13 +203,7 @@ final class Daemon implements AutoCloseable {
                 peak = Math.max(peak, Long.parseLong(m.group(1)) * unit);
             }
         }
-        long now = 0;
-        for (String line : scrape().split("\n")) {
-            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                now += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return Math.max(peak, now);
+        return Math.max(peak, (long) sum("jvm_memory_used_bytes{", line -> line.contains("area=\"heap\"")));
     }
 
     @Override
